@@ -1,0 +1,230 @@
+package dev.resilient.task.api;
+
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.resilient.shared.contract.Problem;
+import dev.resilient.shared.contract.TaskResponse;
+import dev.resilient.task.application.TaskService;
+
+import io.smallrye.mutiny.Uni;
+
+/** The task endpoints: validate, call one use case, write the outcome as HTTP (DESIGN.md section 2). */
+@Path(TaskResource.PATH)
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Tasks")
+@APIResponse(
+        responseCode = "406",
+        description = "The client accepts no JSON.",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(
+        responseCode = "500",
+        description = "An unexpected error; the body gives the id under which it was logged.",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class TaskResource {
+
+    static final String PATH = "/tasks";
+    static final String UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+    static final String UUID_MESSAGE = "must be a UUID such as 7fbccabe-0635-450d-92db-d0fe4829759a";
+
+    private final TaskService service;
+
+    public TaskResource(TaskService service) {
+        this.service = service;
+    }
+
+    @GET
+    @Operation(summary = "List all tasks, oldest first")
+    @APIResponse(
+            responseCode = "200",
+            description = "The tasks.",
+            headers = @Header(name = HttpHeaders.CACHE_CONTROL, description = "private, no-cache"),
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = TaskResponse.class, type = SchemaType.ARRAY)))
+    public Uni<Response> list() {
+        return service.list().map(TaskResponses::list);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a task")
+    @APIResponse(
+            responseCode = "201",
+            description = "Created.",
+            headers = {
+                @Header(name = HttpHeaders.LOCATION, description = "/tasks/{id} of the new task"),
+                @Header(name = HttpHeaders.ETAG, description = "The version, for If-Match"),
+                @Header(name = HttpHeaders.LAST_MODIFIED)
+            },
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = TaskResponse.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Invalid body: malformed JSON, unknown or read-only field, wrong type, null, bad name or"
+                    + " status. Nothing is created.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "Body too large.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "415",
+            description = "Body is not application/json.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> create(
+            @NotNull(message = "a JSON body is required") @Valid CreateTaskRequest body, UriInfo uri) {
+        return service.create(body.getName(), body.getStatus())
+                .map(outcome -> TaskResponses.written(outcome, uri.getPath()));
+    }
+
+    @DELETE
+    @Operation(summary = "Delete all tasks")
+    @APIResponse(responseCode = "204", description = "Deleted.")
+    public Uni<Response> deleteAll(UriInfo uri) {
+        return service.deleteAll().map(outcome -> TaskResponses.written(outcome, uri.getPath()));
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "Get one task")
+    @APIResponse(
+            responseCode = "200",
+            description = "The task.",
+            headers = {
+                @Header(name = HttpHeaders.ETAG, description = "The version, for If-None-Match and If-Match"),
+                @Header(name = HttpHeaders.LAST_MODIFIED),
+                @Header(name = HttpHeaders.CACHE_CONTROL, description = "private, no-cache")
+            },
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = TaskResponse.class)))
+    @APIResponse(responseCode = "304", description = "If-None-Match matches the current ETag.")
+    @APIResponse(
+            responseCode = "400",
+            description = "The id is not a UUID.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No such task.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> get(
+            @PathParam("id") @Pattern(regexp = UUID_PATTERN, message = UUID_MESSAGE) String id,
+            @Parameter(description = "Answer 304 if the task still has one of these ETags")
+                    @HeaderParam(HttpHeaders.IF_NONE_MATCH)
+                    String ifNoneMatch,
+            UriInfo uri) {
+        var taskId = UUID.fromString(id);
+        return service.find(taskId).map(snapshot -> {
+            if (snapshot == null) {
+                return TaskResponses.notFound(taskId, uri.getPath());
+            }
+            return EntityTagHeaders.noneMatchFails(ifNoneMatch, snapshot.entityTag())
+                    ? TaskResponses.notModified(snapshot)
+                    : TaskResponses.read(snapshot);
+        });
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change a task's name and/or status; fields left out keep their value")
+    @APIResponse(
+            responseCode = "200",
+            description = "The updated task.",
+            headers = {
+                @Header(name = HttpHeaders.ETAG, description = "The new version"),
+                @Header(name = HttpHeaders.LAST_MODIFIED)
+            },
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = TaskResponse.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Invalid id, If-Match header or body (as for POST; an empty object is rejected too).",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No such task.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "412",
+            description = "If-Match does not match the current ETag (sent back in ETag); nothing changed.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "Body too large.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "415",
+            description = "Body is not application/json.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> update(
+            @PathParam("id") @Pattern(regexp = UUID_PATTERN, message = UUID_MESSAGE) String id,
+            @Parameter(description = "Apply only if the task still has one of these ETags, or * for any")
+                    @HeaderParam(HttpHeaders.IF_MATCH)
+                    String ifMatch,
+            @NotNull(message = "a JSON body is required") @Valid UpdateTaskRequest body,
+            UriInfo uri) {
+        var precondition = EntityTagHeaders.ifMatch(ifMatch);
+        return service.update(UUID.fromString(id), body.getName(), body.getStatus(), precondition)
+                .map(outcome -> TaskResponses.written(outcome, uri.getPath()));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete one task")
+    @APIResponse(responseCode = "204", description = "Deleted.")
+    @APIResponse(
+            responseCode = "400",
+            description = "Invalid id or If-Match header.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No such task.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "412",
+            description = "If-Match does not match the current ETag (sent back in ETag); nothing deleted.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> delete(
+            @PathParam("id") @Pattern(regexp = UUID_PATTERN, message = UUID_MESSAGE) String id,
+            @Parameter(description = "Delete only if the task still has one of these ETags, or * for any")
+                    @HeaderParam(HttpHeaders.IF_MATCH)
+                    String ifMatch,
+            UriInfo uri) {
+        var precondition = EntityTagHeaders.ifMatch(ifMatch);
+        return service.delete(UUID.fromString(id), precondition)
+                .map(outcome -> TaskResponses.written(outcome, uri.getPath()));
+    }
+}

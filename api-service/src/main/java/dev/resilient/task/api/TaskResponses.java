@@ -1,0 +1,76 @@
+package dev.resilient.task.api;
+
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import dev.resilient.common.problem.ProblemResponses;
+import dev.resilient.shared.contract.Problem;
+import dev.resilient.shared.contract.TaskResponse;
+import dev.resilient.shared.contract.TaskSnapshot;
+import dev.resilient.shared.contract.WriteOutcome;
+
+/** How tasks and write outcomes are written as HTTP responses: status, validators and caching headers. */
+final class TaskResponses {
+
+    /** Clients may keep a copy but must revalidate it (cheap with {@code If-None-Match}); shared caches may not. */
+    static final String READ_CACHE_CONTROL = "private, no-cache";
+
+    private TaskResponses() {}
+
+    static Response list(List<TaskResponse> tasks) {
+        return Response.ok(tasks)
+                .header(HttpHeaders.CACHE_CONTROL, READ_CACHE_CONTROL)
+                .build();
+    }
+
+    static Response read(TaskSnapshot snapshot) {
+        return withValidators(Response.ok(snapshot.task()), snapshot)
+                .header(HttpHeaders.CACHE_CONTROL, READ_CACHE_CONTROL)
+                .build();
+    }
+
+    static Response notModified(TaskSnapshot snapshot) {
+        return withValidators(Response.notModified(), snapshot)
+                .header(HttpHeaders.CACHE_CONTROL, READ_CACHE_CONTROL)
+                .build();
+    }
+
+    static Response notFound(UUID taskId, String requestPath) {
+        return ProblemResponses.of(Problem.taskNotFound(taskId), requestPath).build();
+    }
+
+    static Response written(WriteOutcome outcome, String requestPath) {
+        if (outcome instanceof WriteOutcome.Created created) {
+            var task = created.snapshot().task();
+            return withValidators(Response.status(Response.Status.CREATED).entity(task), created.snapshot())
+                    .header(HttpHeaders.LOCATION, TaskResource.PATH + "/" + task.id())
+                    .build();
+        }
+        if (outcome instanceof WriteOutcome.Updated updated) {
+            return withValidators(Response.ok(updated.snapshot().task()), updated.snapshot())
+                    .build();
+        }
+        if (outcome instanceof WriteOutcome.Deleted) {
+            return Response.noContent().build();
+        }
+        if (outcome instanceof WriteOutcome.NotFound notFound) {
+            return notFound(notFound.taskId(), requestPath);
+        }
+        if (outcome instanceof WriteOutcome.PreconditionFailed failed) {
+            return ProblemResponses.of(failed.problem(), requestPath)
+                    .header(HttpHeaders.ETAG, failed.current().entityTag())
+                    .build();
+        }
+        throw new IllegalArgumentException(
+                "Unknown outcome: " + outcome.getClass().getSimpleName());
+    }
+
+    private static Response.ResponseBuilder withValidators(Response.ResponseBuilder builder, TaskSnapshot snapshot) {
+        return builder.header(HttpHeaders.ETAG, snapshot.entityTag())
+                .lastModified(Date.from(snapshot.task().updatedAt()));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.resilient.testing;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.agroal.api.AgroalDataSource;
+
+/**
+ * The tasks table as a test sees it, read with plain JDBC so assertions do not go through the code under test.
+ * Each row is a map of column name to its text form.
+ */
+@ApplicationScoped
+public class TaskRows {
+
+    private final AgroalDataSource dataSource;
+
+    public TaskRows(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public List<Map<String, String>> all() {
+        return query("select id, name, status, created_at, updated_at, version from tasks order by created_at, id");
+    }
+
+    public Map<String, String> byId(UUID id) {
+        var rows = query("select id, name, status, created_at, updated_at, version from tasks where id = '" + id + "'");
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    public int count() {
+        return Integer.parseInt(query("select count(*) as n from tasks").get(0).get("n"));
+    }
+
+    public void deleteAll() {
+        try (var connection = dataSource.getConnection();
+                var statement = connection.createStatement()) {
+            statement.execute("delete from tasks");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<Map<String, String>> query(String sql) {
+        try (var connection = dataSource.getConnection();
+                var statement = connection.createStatement();
+                var result = statement.executeQuery(sql)) {
+            var rows = new ArrayList<Map<String, String>>();
+            var columns = result.getMetaData().getColumnCount();
+            while (result.next()) {
+                var row = new LinkedHashMap<String, String>();
+                for (int i = 1; i <= columns; i++) {
+                    row.put(result.getMetaData().getColumnName(i), result.getString(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.resilient.shared.contract;
+
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * An RFC 9457 problem detail, the body of every error answer ({@code application/problem+json}) and of a deferred
+ * write that failed for a business reason. It never carries class names or stack traces.
+ *
+ * @param type a URI naming the kind of problem; {@code about:blank} when the status says it all
+ * @param errors one entry per offending field of a request, when there are any
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail, String instance, List<FieldError> errors) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+    public static final String BLANK = "about:blank";
+    public static final String INVALID_REQUEST = "urn:resilient-tasks:problem:invalid-request";
+
+    /** One rejected part of a request: a body field, a path parameter or a header, named as the client sent it. */
+    public record FieldError(String field, String message) {}
+
+    /** A problem whose status says it all: the title is the status' reason phrase. */
+    public static Problem of(int status, String title, String detail) {
+        return new Problem(BLANK, title, status, detail, null, null);
+    }
+
+    public static Problem invalidRequest(String detail, List<FieldError> errors) {
+        return new Problem(
+                INVALID_REQUEST, "Invalid request", 400, detail, null, errors.isEmpty() ? null : List.copyOf(errors));
+    }
+
+    public static Problem taskNotFound(UUID taskId) {
+        return of(404, "Not Found", "Task " + taskId + " does not exist.");
+    }
+
+    public static Problem preconditionFailed(UUID taskId, String currentEntityTag) {
+        return of(
+                412,
+                "Precondition Failed",
+                "Task " + taskId + " has changed: If-Match does not match its current ETag " + currentEntityTag + ".");
+    }
+
+    public Problem withInstance(String instance) {
+        return new Problem(type, title, status, detail, instance, errors);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.resilient.shared.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.vertx.RunOnVertxContext;
+import io.quarkus.test.vertx.UniAsserter;
+
+import dev.resilient.shared.contract.IfMatch;
+import dev.resilient.shared.contract.TaskSnapshot;
+import dev.resilient.shared.contract.TaskStatus;
+import dev.resilient.shared.contract.TaskWrite.CreateTask;
+import dev.resilient.shared.contract.TaskWrite.DeleteAllTasks;
+import dev.resilient.shared.contract.TaskWrite.DeleteTask;
+import dev.resilient.shared.contract.TaskWrite.UpdateTask;
+import dev.resilient.shared.contract.WriteOutcome;
+import dev.resilient.testsupport.LocalPostgresDatabase;
+
+import io.smallrye.mutiny.Uni;
+
+/** The write path, command by command, against the real local PostgreSQL. */
+@QuarkusTest
+@RunOnVertxContext
+@WithTestResource(
+        value = LocalPostgresDatabase.class,
+        initArgs = @ResourceArg(name = "database", value = "tasks_test_contracts"),
+        scope = TestResourceScope.GLOBAL)
+class TaskWriterTest {
+
+    private static final Instant CREATED_AT = Instant.parse("2026-01-02T03:04:05.123456789Z");
+    private static final Instant CREATED_AT_IN_DB = Instant.parse("2026-01-02T03:04:05.123456Z");
+    private static final Instant LATER = Instant.parse("2026-01-02T04:00:00.000001Z");
+
+    @Inject
+    TaskWriter writer;
+
+    @Inject
+    TaskRepository repository;
+
+    @Test
+    void createStoresTheTaskAtVersionOneStampedWithTheRequestTime(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        emptyTable(asserter);
+
+        asserter.assertThat(
+                () -> writer.apply(new CreateTask(id, "Read a book", TaskStatus.PENDING, CREATED_AT)), o -> {
+                    var snapshot = ((WriteOutcome.Created) o).snapshot();
+                    assertThat(snapshot.version()).isEqualTo(1);
+                    assertThat(snapshot.task().id()).isEqualTo(id);
+                    assertThat(snapshot.task().createdAt()).isEqualTo(CREATED_AT_IN_DB);
+                    assertThat(snapshot.task().updatedAt()).isEqualTo(CREATED_AT_IN_DB);
+                });
+        asserter.assertThat(() -> stored(id), stored -> {
+            assertThat(stored.task().name()).isEqualTo("Read a book");
+            assertThat(stored.task().status()).isEqualTo(TaskStatus.PENDING);
+            assertThat(stored.task().createdAt()).isEqualTo(CREATED_AT_IN_DB);
+        });
+    }
+
+    @Test
+    void updateChangesOnlyTheGivenFieldsAndBumpsTheVersion(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, id);
+
+        asserter.assertThat(() -> writer.apply(new UpdateTask(id, null, TaskStatus.COMPLETED, null, LATER)), o -> {
+            var task = ((WriteOutcome.Updated) o).snapshot();
+            assertThat(task.version()).isEqualTo(2);
+            assertThat(task.task().name()).isEqualTo("Read a book");
+            assertThat(task.task().status()).isEqualTo(TaskStatus.COMPLETED);
+            assertThat(task.task().createdAt()).isEqualTo(CREATED_AT_IN_DB);
+            assertThat(task.task().updatedAt()).isEqualTo(LATER);
+        });
+        asserter.assertThat(() -> stored(id), stored -> {
+            assertThat(stored.version()).isEqualTo(2);
+            assertThat(stored.task().status()).isEqualTo(TaskStatus.COMPLETED);
+        });
+    }
+
+    @Test
+    void updateNeverMovesUpdatedAtBackwards(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, id);
+        asserter.execute(() -> writer.apply(new UpdateTask(id, "later", null, null, LATER)));
+
+        var earlier = LATER.minusSeconds(60);
+        asserter.assertThat(() -> writer.apply(new UpdateTask(id, "earlier", null, null, earlier)), o -> {
+            var task = ((WriteOutcome.Updated) o).snapshot();
+            assertThat(task.task().name()).isEqualTo("earlier");
+            assertThat(task.task().updatedAt()).isEqualTo(LATER);
+            assertThat(task.version()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void updateWithAStaleIfMatchFailsAndChangesNothing(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, id);
+
+        var stale = IfMatch.oneOf(List.of("\"2\""));
+        asserter.assertThat(() -> writer.apply(new UpdateTask(id, "lost", null, stale, LATER)), o -> {
+            var failed = (WriteOutcome.PreconditionFailed) o;
+            assertThat(failed.current().version()).isEqualTo(1);
+        });
+        asserter.assertThat(() -> stored(id), stored -> {
+            assertThat(stored.version()).isEqualTo(1);
+            assertThat(stored.task().name()).isEqualTo("Read a book");
+        });
+        asserter.assertThat(
+                () -> writer.apply(new UpdateTask(id, "any", null, IfMatch.any(), LATER)),
+                o -> assertThat(o).isInstanceOf(WriteOutcome.Updated.class));
+    }
+
+    @Test
+    void updateOfAnUnknownTaskIsNotFound(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        emptyTable(asserter);
+
+        asserter.assertThat(() -> writer.apply(new UpdateTask(id, "x", null, null, LATER)), o -> assertThat(o)
+                .isEqualTo(new WriteOutcome.NotFound(id)));
+        asserter.assertThat(() -> Panache.withSession(() -> repository.count()), count -> assertThat(count)
+                .isZero());
+    }
+
+    @Test
+    void deleteRemovesTheTaskOnceAndHonoursIfMatch(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, id);
+
+        asserter.assertThat(
+                () -> writer.apply(new DeleteTask(id, IfMatch.oneOf(List.of("\"9\"")), LATER)),
+                o -> assertThat(o).isInstanceOf(WriteOutcome.PreconditionFailed.class));
+        asserter.assertThat(() -> stored(id), stored -> assertThat(stored).isNotNull());
+        asserter.assertThat(
+                () -> writer.apply(new DeleteTask(id, IfMatch.oneOf(List.of("\"1\"")), LATER)),
+                o -> assertThat(o).isEqualTo(new WriteOutcome.Deleted()));
+        asserter.assertThat(() -> stored(id), stored -> assertThat(stored).isNull());
+        asserter.assertThat(() -> writer.apply(new DeleteTask(id, null, LATER)), o -> assertThat(o)
+                .isEqualTo(new WriteOutcome.NotFound(id)));
+    }
+
+    @Test
+    void deleteAllRemovesEveryTask(UniAsserter asserter) {
+        emptyTable(asserter);
+        create(asserter, UUID.randomUUID());
+        create(asserter, UUID.randomUUID());
+
+        asserter.assertThat(() -> writer.apply(new DeleteAllTasks(LATER)), o -> assertThat(o)
+                .isEqualTo(new WriteOutcome.Deleted()));
+        asserter.assertThat(() -> Panache.withSession(() -> repository.count()), count -> assertThat(count)
+                .isZero());
+    }
+
+    private void emptyTable(UniAsserter asserter) {
+        asserter.execute(() -> Panache.withTransaction(() -> repository.deleteAll()));
+    }
+
+    private void create(UniAsserter asserter, UUID id) {
+        asserter.execute(() -> writer.apply(new CreateTask(id, "Read a book", TaskStatus.PENDING, CREATED_AT)));
+    }
+
+    private Uni<TaskSnapshot> stored(UUID id) {
+        return Panache.withSession(() -> repository.findById(id)).map(task -> task == null ? null : task.toSnapshot());
+    }
+}

@@ -1,0 +1,41 @@
+# The front door. Every target runs from a fresh clone; see README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+MVNW := ./mvnw
+MAVEN_ARGS ?= -B
+API_JAR := api-service/target/quarkus-app/quarkus-run.jar
+WORKER_JAR := write-worker/target/quarkus-app/quarkus-run.jar
+SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
+
+.PHONY: help deps build run dev dev-worker test fmt clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+deps: ## Check PostgreSQL, Redis and RabbitMQ; start or install what is missing; create the databases
+	@scripts/deps.sh
+
+build: $(API_JAR) $(WORKER_JAR) ## Package both services (skips tests; only when sources changed)
+
+$(API_JAR) $(WORKER_JAR) &: $(SOURCES)
+	$(MVNW) $(MAVEN_ARGS) package -DskipTests
+	@touch $(API_JAR) $(WORKER_JAR)
+
+run: deps build ## Run api-service (:8080) and write-worker (:8081) in the foreground; Ctrl-C stops both
+	@scripts/run.sh
+
+dev: deps ## api-service in Quarkus dev mode (live reload, Dev UI at http://localhost:8080/q/dev-ui)
+	$(MVNW) quarkus:dev -pl api-service -am -Ddebug=false
+
+dev-worker: deps ## write-worker in Quarkus dev mode
+	$(MVNW) quarkus:dev -pl write-worker -am -Ddebug=false
+
+test: deps ## Run every test against the real local services, and check formatting
+	$(MVNW) $(MAVEN_ARGS) verify
+
+fmt: ## Format the Java sources (verify fails on drift)
+	$(MVNW) $(MAVEN_ARGS) -q spotless:apply
+
+clean: ## Remove build output
+	$(MVNW) $(MAVEN_ARGS) -q clean

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# scripts/run.sh - run api-service and write-worker together, in the foreground.
+# Called by `make run` after the build.
+#
+# Each output line is prefixed with "[api] " or "[worker] ". Ctrl-C (SIGINT),
+# SIGTERM or SIGHUP stops both services: they get SIGTERM, and SIGKILL if they
+# are still running STOP_TIMEOUT seconds later (a second Ctrl-C kills them at
+# once). If one service exits on its own, the other is stopped too and the
+# script exits non-zero.
+#
+# Environment:
+#   JAVA_OPTS     extra JVM options for both services (split on whitespace)
+#   JAVA_HOME     use $JAVA_HOME/bin/java instead of the java on the PATH
+#   API_JAR       default api-service/target/quarkus-app/quarkus-run.jar
+#   WORKER_JAR    default write-worker/target/quarkus-app/quarkus-run.jar
+#                 (relative paths are relative to the repository root)
+#   STOP_TIMEOUT  seconds to wait after SIGTERM before SIGKILL (20)
+set -euo pipefail
+
+# wait -n -p needs bash 5.1.
+if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
+    echo "run.sh needs bash 5.1 or newer (this is $BASH_VERSION)" >&2
+    exit 1
+fi
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+API_JAR=${API_JAR:-api-service/target/quarkus-app/quarkus-run.jar}
+WORKER_JAR=${WORKER_JAR:-write-worker/target/quarkus-app/quarkus-run.jar}
+STOP_TIMEOUT=${STOP_TIMEOUT:-20}
+
+JAVA=java
+if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then JAVA=$JAVA_HOME/bin/java; fi
+read -r -a JAVA_OPTS_ARRAY <<<"${JAVA_OPTS:-}"
+
+# (|| true: after SIGHUP the terminal may be gone, and we still have to clean up.)
+log() { printf '[run] %s\n' "$*" 2>/dev/null || true; }
+
+# --- preflight: fail early and say what to do ---------------------------------
+
+ok=1
+for jar in "$API_JAR" "$WORKER_JAR"; do
+    if [[ ! -f $jar ]]; then
+        echo "run: $jar not found: run make build first" >&2
+        ok=0
+    fi
+done
+if ! command -v "$JAVA" >/dev/null; then
+    echo "run: java not found: install a JDK (sudo apt-get install openjdk-17-jdk-headless) or set JAVA_HOME" >&2
+    ok=0
+fi
+if ((!ok)); then exit 1; fi
+
+# --- child process handling -------------------------------------------------------
+
+declare -A PID=()     # service name -> java pid
+PREFIX_PIDS=()        # the sed processes that prefix the output
+NAMES=(api worker)
+
+# start NAME JAR: run the jar in the background with its output (stdout and
+# stderr) prefixed with "[NAME] ". PID[NAME] is the java process itself, so
+# `wait` reports java's own exit status.
+start() {
+    local name=$1 jar=$2 fd
+    # The prefixer ignores INT/TERM/HUP: it ends when java closes the pipe, so
+    # the services' shutdown messages are not lost.
+    exec {fd}> >(trap '' INT TERM HUP && exec sed -u "s/^/[$name] /")
+    PREFIX_PIDS+=("$!")
+    # Being a background job of a non-interactive shell, java ignores SIGINT:
+    # on Ctrl-C only this script reacts, and it stops the services with SIGTERM.
+    "$JAVA" "${JAVA_OPTS_ARRAY[@]}" -jar "$jar" >&"$fd" 2>&1 {fd}>&- &
+    PID[$name]=$!
+    exec {fd}>&-
+}
+
+# running PID: true while the process has not exited (a zombie has exited).
+running() {
+    local stat
+    if [[ -d /proc/self ]]; then
+        { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+        stat=${stat##*) } # the state follows "(command name) "
+        [[ ${stat%% *} != Z ]]
+    else
+        stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+        [[ -n $stat && $stat != Z* ]]
+    fi
+}
+
+# stop_all: SIGTERM to the services still running, wait up to STOP_TIMEOUT
+# seconds (less if FORCE gets set by a second signal), then SIGKILL.
+FORCE=0
+stop_all() {
+    local name pid i alive
+    local -a pids=()
+    for name in "${NAMES[@]}"; do
+        if [[ -n ${PID[$name]:-} ]] && running "${PID[$name]}"; then pids+=("${PID[$name]}"); fi
+    done
+    if ((${#pids[@]} > 0)); then
+        kill -TERM "${pids[@]}" 2>/dev/null || true
+        for ((i = 0; i < STOP_TIMEOUT * 10 && !FORCE; i++)); do
+            alive=0
+            for pid in "${pids[@]}"; do
+                if running "$pid"; then alive=1; fi
+            done
+            if ((!alive)); then break; fi
+            sleep 0.1 || true # a Ctrl-C also hits sleep: do not let set -e end us
+        done
+        for name in "${NAMES[@]}"; do
+            if [[ -n ${PID[$name]:-} ]] && running "${PID[$name]}"; then
+                log "$name (pid ${PID[$name]}) is still running, killing it"
+                kill -KILL "${PID[$name]}" 2>/dev/null || true
+            fi
+        done
+        wait "${pids[@]}" 2>/dev/null || true
+    fi
+    # Give the prefixers a moment to print the last lines before we return.
+    for ((i = 0; i < 20; i++)); do
+        alive=0
+        for pid in "${PREFIX_PIDS[@]}"; do
+            if running "$pid"; then alive=1; fi
+        done
+        if ((!alive)); then break; fi
+        sleep 0.1 || true
+    done
+}
+
+SIGNAL=""
+# Called by the traps below. (No `return` in here: bash would then exit if the
+# same signal also killed a child such as sleep.)
+# shellcheck disable=SC2317
+on_signal() {
+    if [[ -z $SIGNAL ]]; then
+        SIGNAL=$1
+    else
+        FORCE=1 # second signal: do not wait any longer
+    fi
+}
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
+
+# --- main -------------------------------------------------------------------------
+
+log "starting api-service and write-worker (Ctrl-C stops both)"
+log "  API           http://localhost:8080/tasks"
+log "  Swagger UI    http://localhost:8080/q/swagger-ui"
+log "  worker health http://localhost:8081/q/health"
+
+start api "$API_JAR"
+start worker "$WORKER_JAR"
+
+exited="" status=0
+if [[ -z $SIGNAL ]]; then
+    # Returns when a service exits, or early when a trapped signal arrives.
+    wait -n -p exited "${PID[api]}" "${PID[worker]}" || status=$?
+fi
+
+if [[ -n $SIGNAL ]]; then
+    log "got SIG$SIGNAL, stopping both services (SIGKILL after ${STOP_TIMEOUT}s; Ctrl-C again to kill now)"
+    stop_all
+    log "stopped"
+    # Die of the same signal, so that make and the shell see what happened.
+    trap - "$SIGNAL"
+    kill -s "$SIGNAL" "$$"
+    exit 1 # not reached
+fi
+
+other=""
+for name in "${NAMES[@]}"; do
+    if [[ ${PID[$name]} == "$exited" ]]; then exited=$name; else other=$name; fi
+done
+log "$exited exited on its own with status $status; stopping $other"
+stop_all
+exit $((status == 0 ? 1 : status))

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.resilient.testing.FreshIdempotencyKeys;
 import dev.resilient.testing.TaskRows;
 
 import io.restassured.http.ContentType;
@@ -41,8 +42,14 @@ class TaskResourceTest {
     TaskRows rows;
 
     @BeforeEach
+    void emptyTableAndKeyEveryWrite() {
+        rows.deleteAll();
+        FreshIdempotencyKeys.install();
+    }
+
     @AfterEach
-    void emptyTable() {
+    void cleanUp() {
+        FreshIdempotencyKeys.remove();
         rows.deleteAll();
     }
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.resilient.testing.FreshIdempotencyKeys;
 import dev.resilient.testing.TaskRows;
 
 import io.restassured.http.ContentType;
@@ -51,6 +52,7 @@ class TaskValidationTest {
     @BeforeEach
     void oneTask() {
         rows.deleteAll();
+        FreshIdempotencyKeys.install();
         existing = UUID.fromString(given().contentType(ContentType.JSON)
                 .body(Map.of("name", "existing"))
                 .post("/tasks")
@@ -62,6 +64,7 @@ class TaskValidationTest {
 
     @AfterEach
     void emptyTable() {
+        FreshIdempotencyKeys.remove();
         rows.deleteAll();
     }
 

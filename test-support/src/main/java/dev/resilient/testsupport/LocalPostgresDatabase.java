@@ -11,7 +11,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * test run never touches the tables of a running instance or of another module's tests.
  *
  * <p>Init arg {@code database} names it. It is created if missing, owned by {@code DB_USER} (which {@code make deps}
- * creates with CREATEDB), and the datasource URLs are pointed at it. The schema itself comes from the Flyway
+ * creates with CREATEDB). The module's {@code %test} profile points its datasource at that database, so that a test
+ * resource of its own (a fault proxy, say) can still override the URL. The schema itself comes from the Flyway
  * migrations; tests clean up their rows, the database is kept for the next run.
  */
 public class LocalPostgresDatabase implements QuarkusTestResourceLifecycleManager {

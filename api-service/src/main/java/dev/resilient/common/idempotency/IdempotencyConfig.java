@@ -36,10 +36,6 @@ public interface IdempotencyConfig {
     @WithDefault("50MS")
     Duration inFlightPoll();
 
-    /** The longest a Redis call may take before the write is refused with 503 (no write without deduplication). */
-    @WithDefault("250MS")
-    Duration redisTimeout();
-
     /** Seconds a client is told to wait (Retry-After) after a 409 in-flight conflict or a 503. */
     @WithDefault("1")
     int retryAfterSeconds();

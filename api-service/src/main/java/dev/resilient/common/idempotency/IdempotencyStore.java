@@ -1,20 +1,20 @@
 package dev.resilient.common.idempotency;
 
-import java.time.Duration;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
 
+import dev.resilient.common.resilience.GuardedCalls;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The Redis side of idempotency. Every call is one round trip, bounded by {@code tasks.idempotency.redis-timeout}; a
- * failure or timeout surfaces as {@link IdempotencyUnavailableException}.
+ * The Redis side of idempotency. Every call is one round trip behind the redis-idempotency breaker; a failure, timeout
+ * or open breaker surfaces as {@link IdempotencyUnavailableException}.
  */
 @ApplicationScoped
 class IdempotencyStore {
@@ -33,11 +33,13 @@ class IdempotencyStore {
     private final ReactiveRedisDataSource redis;
     private final ReactiveValueCommands<String, String> values;
     private final IdempotencyConfig config;
+    private final GuardedCalls guarded;
 
-    IdempotencyStore(ReactiveRedisDataSource redis, IdempotencyConfig config) {
+    IdempotencyStore(ReactiveRedisDataSource redis, IdempotencyConfig config, GuardedCalls guarded) {
         this.redis = redis;
         this.values = redis.value(String.class, String.class);
         this.config = config;
+        this.guarded = guarded;
     }
 
     /**
@@ -62,9 +64,9 @@ class IdempotencyStore {
                 .replaceWithVoid();
     }
 
+    /** Behind the redis-idempotency breaker, whose timeout bounds every call. */
     private <T> Uni<T> bounded(Uni<T> call) {
-        Duration timeout = config.redisTimeout();
-        return call.ifNoItem().after(timeout).fail().onFailure().transform(IdempotencyUnavailableException::new);
+        return guarded.redisIdempotency(() -> call).onFailure().transform(IdempotencyUnavailableException::new);
     }
 
     private String write(IdempotencyRecord record) {

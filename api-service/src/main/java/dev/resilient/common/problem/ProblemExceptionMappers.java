@@ -23,6 +23,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import io.quarkus.logging.Log;
 
+import dev.resilient.common.resilience.DependencyUnavailableException;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.shared.contract.Problem.FieldError;
 import dev.resilient.shared.contract.TaskStatus;
@@ -99,6 +100,19 @@ public class ProblemExceptionMappers {
                     .ifPresent(allow -> response.header(HttpHeaders.ALLOW, allow));
         }
         return response.build();
+    }
+
+    /** A dependency could not answer and there is no degraded answer: try again once its breaker tries again. */
+    @ServerExceptionMapper(priority = BEFORE_BUILT_IN)
+    public Response dependencyUnavailable(DependencyUnavailableException exception, UriInfo uri) {
+        Log.debugf("503 on %s: %s", uri.getPath(), exception.getMessage());
+        var problem = Problem.of(
+                503,
+                ProblemResponses.reasonPhrase(503),
+                "The service cannot answer this right now; retry after " + exception.retryAfterSeconds() + " s.");
+        return ProblemResponses.of(problem, uri.getPath())
+                .header(HttpHeaders.RETRY_AFTER, exception.retryAfterSeconds())
+                .build();
     }
 
     /** The last resort: logged with an id the client can quote, answered without any detail of the cause. */

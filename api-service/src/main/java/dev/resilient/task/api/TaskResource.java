@@ -63,7 +63,12 @@ public class TaskResource {
     @APIResponse(
             responseCode = "200",
             description = "The tasks.",
-            headers = @Header(name = HttpHeaders.CACHE_CONTROL, description = "private, no-cache"),
+            headers = {
+                @Header(name = HttpHeaders.CACHE_CONTROL, description = "private, no-cache"),
+                @Header(
+                        name = TaskResponses.CACHE_STATUS,
+                        description = "Present when PostgreSQL could not answer and this is the last known copy")
+            },
             content =
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
@@ -122,7 +127,10 @@ public class TaskResource {
             headers = {
                 @Header(name = HttpHeaders.ETAG, description = "The version, for If-None-Match and If-Match"),
                 @Header(name = HttpHeaders.LAST_MODIFIED),
-                @Header(name = HttpHeaders.CACHE_CONTROL, description = "private, no-cache")
+                @Header(name = HttpHeaders.CACHE_CONTROL, description = "private, no-cache"),
+                @Header(
+                        name = TaskResponses.CACHE_STATUS,
+                        description = "Present when PostgreSQL could not answer and this is the last known copy")
             },
             content =
                     @Content(
@@ -144,13 +152,14 @@ public class TaskResource {
                     String ifNoneMatch,
             UriInfo uri) {
         var taskId = UUID.fromString(id);
-        return service.find(taskId).map(snapshot -> {
+        return service.find(taskId).map(read -> {
+            var snapshot = read.snapshot();
             if (snapshot == null) {
                 return TaskResponses.notFound(taskId, uri.getPath());
             }
             return EntityTagHeaders.noneMatchFails(ifNoneMatch, snapshot.entityTag())
-                    ? TaskResponses.notModified(snapshot)
-                    : TaskResponses.read(snapshot);
+                    ? TaskResponses.notModified(read)
+                    : TaskResponses.read(read);
         });
     }
 

@@ -1,7 +1,6 @@
 package dev.resilient.task.api;
 
 import java.util.Date;
-import java.util.List;
 import java.util.UUID;
 
 import jakarta.ws.rs.core.HttpHeaders;
@@ -9,9 +8,10 @@ import jakarta.ws.rs.core.Response;
 
 import dev.resilient.common.problem.ProblemResponses;
 import dev.resilient.shared.contract.Problem;
-import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.WriteOutcome;
+import dev.resilient.task.application.TaskList;
+import dev.resilient.task.application.TaskRead;
 
 /** How tasks and write outcomes are written as HTTP responses: status, validators and caching headers. */
 final class TaskResponses {
@@ -19,24 +19,30 @@ final class TaskResponses {
     /** Clients may keep a copy but must revalidate it (cheap with {@code If-None-Match}); shared caches may not. */
     static final String READ_CACHE_CONTROL = "private, no-cache";
 
+    /** RFC 9211: says that an answer is the last known copy, served because PostgreSQL could not answer. */
+    static final String CACHE_STATUS = "Cache-Status";
+
+    static final String FALLBACK_CACHE_STATUS = "tasks-api; hit; detail=fallback";
+
     private TaskResponses() {}
 
-    static Response list(List<TaskResponse> tasks) {
-        return Response.ok(tasks)
-                .header(HttpHeaders.CACHE_CONTROL, READ_CACHE_CONTROL)
+    static Response list(TaskList list) {
+        return readHeaders(Response.ok(list.tasks()), list.fromFallback()).build();
+    }
+
+    static Response read(TaskRead read) {
+        return readHeaders(withValidators(Response.ok(read.snapshot().task()), read.snapshot()), read.fromFallback())
                 .build();
     }
 
-    static Response read(TaskSnapshot snapshot) {
-        return withValidators(Response.ok(snapshot.task()), snapshot)
-                .header(HttpHeaders.CACHE_CONTROL, READ_CACHE_CONTROL)
+    static Response notModified(TaskRead read) {
+        return readHeaders(withValidators(Response.notModified(), read.snapshot()), read.fromFallback())
                 .build();
     }
 
-    static Response notModified(TaskSnapshot snapshot) {
-        return withValidators(Response.notModified(), snapshot)
-                .header(HttpHeaders.CACHE_CONTROL, READ_CACHE_CONTROL)
-                .build();
+    private static Response.ResponseBuilder readHeaders(Response.ResponseBuilder builder, boolean fromFallback) {
+        builder.header(HttpHeaders.CACHE_CONTROL, READ_CACHE_CONTROL);
+        return fromFallback ? builder.header(CACHE_STATUS, FALLBACK_CACHE_STATUS) : builder;
     }
 
     static Response notFound(UUID taskId, String requestPath) {

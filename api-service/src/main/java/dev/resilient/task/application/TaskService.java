@@ -1,14 +1,17 @@
 package dev.resilient.task.application;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.faulttolerance.Fallback;
+
+import io.quarkus.logging.Log;
+
+import dev.resilient.common.resilience.DependencyUnavailableException;
+import dev.resilient.common.resilience.GuardedCalls;
 import dev.resilient.shared.contract.IfMatch;
-import dev.resilient.shared.contract.TaskResponse;
-import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.contract.WriteOutcome;
@@ -18,42 +21,85 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The task use cases: turns each request into a {@link TaskWrite} (assigning a new task its id and every write its
- * time) and hands it to the store. Where a write goes when PostgreSQL cannot take it is decided here.
+ * time) and hands it to the store. It decides the degraded answers: a read PostgreSQL cannot serve comes from the
+ * fallback cache; a write it cannot take is refused with 503 for now (DESIGN.md sections 4 and 5).
  */
 @ApplicationScoped
 public class TaskService {
 
     private final TaskStore store;
+    private final TaskCacheService cache;
     private final Clock clock;
 
-    public TaskService(TaskStore store, Clock clock) {
+    public TaskService(TaskStore store, TaskCacheService cache, Clock clock) {
         this.store = store;
+        this.cache = cache;
         this.clock = clock;
     }
 
-    public Uni<List<TaskResponse>> list() {
-        return store.list();
+    /**
+     * All tasks from PostgreSQL, refreshing the fallback copy on the side. Any failure of PostgreSQL (error, timeout,
+     * open breaker; the breaker sits in the store, inside this fallback) falls back to the cache.
+     */
+    @Fallback(fallbackMethod = "fallbackList")
+    public Uni<TaskList> list() {
+        return store.list().invoke(cache::rememberList).map(tasks -> new TaskList(tasks, false));
     }
 
-    /** The task, or null when there is none. */
-    public Uni<TaskSnapshot> find(UUID id) {
-        return store.find(id);
+    /** The cached list, or 503 when there is none: never a made-up answer. */
+    Uni<TaskList> fallbackList() {
+        Log.debug("Listing tasks from the fallback cache");
+        return cache.list()
+                .onFailure()
+                .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, failure))
+                .onItem()
+                .ifNull()
+                .failWith(() -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, null))
+                .map(tasks -> new TaskList(tasks, true));
+    }
+
+    /** One task from PostgreSQL (null snapshot when there is none), with the same fallback as {@link #list()}. */
+    @Fallback(fallbackMethod = "fallbackFind")
+    public Uni<TaskRead> find(UUID id) {
+        return store.find(id)
+                .invoke(snapshot -> {
+                    if (snapshot != null) {
+                        cache.remember(snapshot);
+                    }
+                })
+                .map(TaskRead::fresh);
+    }
+
+    /** The cached task, or 503 when it is not cached: without PostgreSQL, "not cached" does not mean "not found". */
+    Uni<TaskRead> fallbackFind(UUID id) {
+        Log.debugf("Reading task %s from the fallback cache", id);
+        return cache.find(id)
+                .onFailure()
+                .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, failure))
+                .onItem()
+                .ifNull()
+                .failWith(() -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, null))
+                .map(TaskRead::fallback);
     }
 
     public Uni<WriteOutcome> create(String name, TaskStatus status) {
         var initialStatus = status == null ? TaskStatus.PENDING : status;
-        return store.apply(new TaskWrite.CreateTask(UUID.randomUUID(), name, initialStatus, clock.instant()));
+        return write(new TaskWrite.CreateTask(UUID.randomUUID(), name, initialStatus, clock.instant()));
     }
 
     public Uni<WriteOutcome> update(UUID id, String name, TaskStatus status, IfMatch ifMatch) {
-        return store.apply(new TaskWrite.UpdateTask(id, name, status, ifMatch, clock.instant()));
+        return write(new TaskWrite.UpdateTask(id, name, status, ifMatch, clock.instant()));
     }
 
     public Uni<WriteOutcome> delete(UUID id, IfMatch ifMatch) {
-        return store.apply(new TaskWrite.DeleteTask(id, ifMatch, clock.instant()));
+        return write(new TaskWrite.DeleteTask(id, ifMatch, clock.instant()));
     }
 
     public Uni<WriteOutcome> deleteAll() {
-        return store.apply(new TaskWrite.DeleteAllTasks(clock.instant()));
+        return write(new TaskWrite.DeleteAllTasks(clock.instant()));
+    }
+
+    private Uni<WriteOutcome> write(TaskWrite write) {
+        return store.apply(write).invoke(outcome -> cache.written(write, outcome));
     }
 }

@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 
+import dev.resilient.common.resilience.DependencyUnavailableException;
+import dev.resilient.common.resilience.GuardedCalls;
 import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.TaskWrite;
@@ -17,34 +19,45 @@ import dev.resilient.shared.persistence.TaskWriter;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The API's adapter to PostgreSQL: reads through the shared repository, writes through the shared write path.
+ * The API's adapter to PostgreSQL: reads through the shared repository, writes through the shared write path, each
+ * behind its breaker. Any failure comes out as {@link DependencyUnavailableException}.
  *
- * <p>Each method opens its own session inside itself (never an annotation on it or above it), so that a guard placed
- * on these methods sees every PostgreSQL failure (PITFALLS.md).
+ * <p>Each call opens its session inside the guarded supplier (never an annotation on a method or above it), so the
+ * breaker sees every PostgreSQL failure, including failing to connect (PITFALLS.md).
  */
 @ApplicationScoped
 public class TaskStore {
 
     private final TaskRepository repository;
     private final TaskWriter writer;
+    private final GuardedCalls guarded;
 
-    public TaskStore(TaskRepository repository, TaskWriter writer) {
+    public TaskStore(TaskRepository repository, TaskWriter writer, GuardedCalls guarded) {
         this.repository = repository;
         this.writer = writer;
+        this.guarded = guarded;
     }
 
     public Uni<List<TaskResponse>> list() {
-        return Panache.withSession(repository::listOldestFirst)
+        return guarded.postgresRead(() -> Panache.withSession(repository::listOldestFirst))
                 .map(tasks ->
-                        tasks.stream().map(task -> task.toSnapshot().task()).toList());
+                        tasks.stream().map(task -> task.toSnapshot().task()).toList())
+                .onFailure()
+                .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, failure));
     }
 
     /** The task, or null when there is none. */
     public Uni<TaskSnapshot> find(UUID id) {
-        return Panache.withSession(() -> repository.findById(id)).map(task -> task == null ? null : task.toSnapshot());
+        return guarded.postgresRead(() -> Panache.withSession(() -> repository.findById(id)))
+                .map(task -> task == null ? null : task.toSnapshot())
+                .onFailure()
+                .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, failure));
     }
 
+    /** Business outcomes (not found, precondition failed) are values: they never count against the breaker. */
     public Uni<WriteOutcome> apply(TaskWrite write) {
-        return writer.apply(write);
+        return guarded.postgresWrite(() -> writer.apply(write))
+                .onFailure()
+                .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_WRITE, failure));
     }
 }

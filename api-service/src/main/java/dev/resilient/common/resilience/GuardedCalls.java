@@ -1,0 +1,112 @@
+package dev.resilient.common.resilience;
+
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Every call to a dependency goes through exactly one of these methods: one circuit breaker per dependency and role
+ * (DESIGN.md section 6), so that a slow Redis never opens the PostgreSQL breaker, and reads and writes of PostgreSQL
+ * trip separately. Callers pass the call as a supplier and never see the breaker, except as a fast failure.
+ *
+ * <p>Order of the policies: the timeout sits inside the breaker, so a call that hangs (a black-holed host) counts as a
+ * failure and, past the failure ratio, opens the breaker; while open, calls fail at once with
+ * {@code CircuitBreakerOpenException} without touching the dependency, and after {@code delay} one trial call is let
+ * through (half-open). No retries here: a retry inside a breaker multiplies the load on a dependency that is already
+ * struggling, and clients retry with their Idempotency-Key.
+ *
+ * <p>The values below are the documented defaults; every one can be overridden in application.properties or by env
+ * var (section "Fault tolerance"). Tune them from the breaker metrics: the timeouts from each dependency's p99.9 under
+ * load, the volume threshold so that one unlucky second does not open a breaker.
+ */
+@ApplicationScoped
+public class GuardedCalls {
+
+    public static final String POSTGRES_READ = "postgres-read";
+    public static final String POSTGRES_WRITE = "postgres-write";
+    public static final String REDIS_CACHE = "redis-cache";
+    public static final String REDIS_IDEMPOTENCY = "redis-idempotency";
+    public static final List<String> BREAKERS = List.of(POSTGRES_READ, POSTGRES_WRITE, REDIS_CACHE, REDIS_IDEMPOTENCY);
+
+    /** Seconds an open breaker waits before its trial call, unless configured otherwise. */
+    static final long DEFAULT_DELAY_SECONDS = 5;
+
+    /** A PostgreSQL read: about a second, far above its healthy p99 (a few ms), far below a client's patience. */
+    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
+    @CircuitBreaker(
+            requestVolumeThreshold = 10,
+            failureRatio = 0.5,
+            delay = DEFAULT_DELAY_SECONDS,
+            delayUnit = ChronoUnit.SECONDS,
+            successThreshold = 2)
+    @CircuitBreakerName(POSTGRES_READ)
+    public <T> Uni<T> postgresRead(Supplier<Uni<T>> call) {
+        return call.get();
+    }
+
+    /** A PostgreSQL write: one transaction of a few statements; the same bounds as a read. */
+    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
+    @CircuitBreaker(
+            requestVolumeThreshold = 10,
+            failureRatio = 0.5,
+            delay = DEFAULT_DELAY_SECONDS,
+            delayUnit = ChronoUnit.SECONDS,
+            successThreshold = 2)
+    @CircuitBreakerName(POSTGRES_WRITE)
+    public <T> Uni<T> postgresWrite(Supplier<Uni<T>> call) {
+        return call.get();
+    }
+
+    /** A fallback-cache call: one Redis round trip (healthy p99 well under a millisecond here). */
+    @Timeout(value = 200, unit = ChronoUnit.MILLIS)
+    @CircuitBreaker(
+            requestVolumeThreshold = 10,
+            failureRatio = 0.5,
+            delay = DEFAULT_DELAY_SECONDS,
+            delayUnit = ChronoUnit.SECONDS,
+            successThreshold = 2)
+    @CircuitBreakerName(REDIS_CACHE)
+    public <T> Uni<T> redisCache(Supplier<Uni<T>> call) {
+        return call.get();
+    }
+
+    /** An idempotency call: one Redis round trip on every write's path, so a tight bound. */
+    @Timeout(value = 250, unit = ChronoUnit.MILLIS)
+    @CircuitBreaker(
+            requestVolumeThreshold = 10,
+            failureRatio = 0.5,
+            delay = DEFAULT_DELAY_SECONDS,
+            delayUnit = ChronoUnit.SECONDS,
+            successThreshold = 2)
+    @CircuitBreakerName(REDIS_IDEMPOTENCY)
+    public <T> Uni<T> redisIdempotency(Supplier<Uni<T>> call) {
+        return call.get();
+    }
+
+    /**
+     * The {@code Retry-After} for an answer that a dependency could not give: the breaker's delay, after which it
+     * tries the dependency again (an upper bound on the wait while it stays down).
+     */
+    public static long retryAfterSeconds(String breaker) {
+        var method =
+                switch (breaker) {
+                    case POSTGRES_READ -> "postgresRead";
+                    case POSTGRES_WRITE -> "postgresWrite";
+                    case REDIS_CACHE -> "redisCache";
+                    case REDIS_IDEMPOTENCY -> "redisIdempotency";
+                    default -> throw new IllegalArgumentException("Unknown breaker " + breaker);
+                };
+        var key =
+                "quarkus.fault-tolerance.\"" + GuardedCalls.class.getName() + "/" + method + "\".circuit-breaker.delay";
+        return ConfigProvider.getConfig().getOptionalValue(key, Long.class).orElse(DEFAULT_DELAY_SECONDS);
+    }
+}

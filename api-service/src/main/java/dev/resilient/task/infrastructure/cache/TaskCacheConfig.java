@@ -1,0 +1,23 @@
+package dev.resilient.task.infrastructure.cache;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The fallback cache of task reads (DESIGN.md section 4). */
+@ConfigMapping(prefix = "tasks.cache")
+public interface TaskCacheConfig {
+
+    /**
+     * How long a copy lives without being refreshed. It bounds how stale a fallback answer can be when a refresh was
+     * lost, and how long an outage can be bridged for a task nobody read or wrote meanwhile. Tune from how long
+     * outages last and how often tasks are read.
+     */
+    @WithDefault("1H")
+    Duration ttl();
+
+    /** Prefix of the Redis keys, so several deployments or test runs can share one Redis. */
+    @WithDefault("tasks:cache:")
+    String keyPrefix();
+}

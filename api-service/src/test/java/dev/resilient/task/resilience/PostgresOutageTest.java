@@ -1,0 +1,236 @@
+package dev.resilient.task.resilience;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import dev.resilient.common.resilience.GuardedCalls;
+import dev.resilient.testing.FreshIdempotencyKeys;
+import dev.resilient.testing.ProxiedDependencies;
+import dev.resilient.testing.TaskRows;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+
+/**
+ * PostgreSQL refusing or hanging (through the fault proxy): reads come from the fallback cache and say so, a miss is a
+ * 503 with Retry-After, a deleted task never comes back, writes get 503, and the breaker opens, fails fast, and closes
+ * again when PostgreSQL returns.
+ */
+@QuarkusTest
+@WithTestResource(value = ProxiedDependencies.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class PostgresOutageTest {
+
+    private static final String FALLBACK = "tasks-api; hit; detail=fallback";
+
+    @Inject
+    TaskRows rows;
+
+    @Inject
+    CircuitBreakerMaintenance breakers;
+
+    @BeforeEach
+    void healthy() {
+        ProxiedDependencies.postgres().pass();
+        ProxiedDependencies.redis().pass();
+        breakers.resetAll();
+        rows.deleteAll();
+        FreshIdempotencyKeys.install();
+    }
+
+    @AfterEach
+    void restore() {
+        FreshIdempotencyKeys.remove();
+        ProxiedDependencies.postgres().pass();
+        ProxiedDependencies.redis().pass();
+        breakers.resetAll();
+        rows.deleteAll();
+    }
+
+    @Test
+    void readsGoThroughTheProxyWhileHealthy() {
+        var id = create("proxied");
+
+        given().get("/tasks/{id}", id).then().statusCode(200).header("Cache-Status", nullValue());
+
+        assertThat(ProxiedDependencies.postgres().connectionCount()).isPositive();
+    }
+
+    @Test
+    void aTaskIsServedFromTheCacheWithItsValidatorsWhilePostgresRefuses() {
+        var id = create("Read a book");
+        var healthy = given().get("/tasks/{id}", id).then().statusCode(200).extract();
+
+        ProxiedDependencies.postgres().refuse();
+
+        var cached = awaitFallback("/tasks/" + id);
+        assertThat(cached.asString()).isEqualTo(healthy.asString());
+        assertThat(cached.header("ETag")).isEqualTo(healthy.header("ETag"));
+        assertThat(cached.header("Last-Modified")).isEqualTo(healthy.header("Last-Modified"));
+        assertThat(cached.header("Cache-Control")).isEqualTo("private, no-cache");
+    }
+
+    @Test
+    void theListIsServedFromTheCacheWhilePostgresRefuses() {
+        var first = create("first");
+        var second = create("second");
+        given().get("/tasks").then().statusCode(200);
+
+        ProxiedDependencies.postgres().refuse();
+
+        var cached = awaitFallback("/tasks");
+        assertThat(cached.<List<String>>path("id")).containsExactly(first.toString(), second.toString());
+    }
+
+    @Test
+    void aTaskIsServedFromTheCacheWhilePostgresHangs() {
+        var id = create("patience");
+        given().get("/tasks/{id}", id).then().statusCode(200);
+
+        ProxiedDependencies.postgres().blackhole();
+        ProxiedDependencies.postgres().closeConnections();
+
+        var cached = awaitFallback("/tasks/" + id);
+        assertThat(cached.<String>path("name")).isEqualTo("patience");
+    }
+
+    @Test
+    void aTaskNotInTheCacheIs503WithRetryAfter() {
+        ProxiedDependencies.postgres().refuse();
+
+        given().get("/tasks/{id}", UUID.randomUUID())
+                .then()
+                .statusCode(503)
+                .header("Retry-After", "1")
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void aDeletedTaskIsNeverServedFromTheCache() {
+        var kept = create("kept");
+        var deleted = create("deleted");
+        given().get("/tasks/{id}", deleted).then().statusCode(200);
+        given().get("/tasks").then().statusCode(200);
+        given().delete("/tasks/{id}", deleted).then().statusCode(204);
+
+        ProxiedDependencies.postgres().refuse();
+
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> given().get("/tasks/{id}", deleted).then().statusCode(503));
+        var list = given().get("/tasks").then().extract();
+        if (list.statusCode() == 200) {
+            assertThat(list.header("Cache-Status")).isEqualTo(FALLBACK);
+            assertThat(list.<List<String>>path("id")).containsExactly(kept.toString());
+        } else {
+            assertThat(list.statusCode()).isEqualTo(503);
+        }
+    }
+
+    @Test
+    void writesAre503WithRetryAfterWhilePostgresRefuses() {
+        var id = create("unchanged");
+        ProxiedDependencies.postgres().refuse();
+
+        given().contentType(ContentType.JSON)
+                .body(Map.of("name", "new"))
+                .post("/tasks")
+                .then()
+                .statusCode(503)
+                .header("Retry-After", "1");
+        given().contentType(ContentType.JSON)
+                .body(Map.of("name", "changed"))
+                .put("/tasks/{id}", id)
+                .then()
+                .statusCode(503);
+        given().delete("/tasks/{id}", id).then().statusCode(503);
+
+        ProxiedDependencies.postgres().pass();
+        assertThat(rows.count()).isEqualTo(1);
+        assertThat(rows.byId(id)).containsEntry("name", "unchanged");
+    }
+
+    @Test
+    void theBreakerOpensFailsFastThenHalfOpensAndClosesWhenPostgresReturns() {
+        var id = create("breaker");
+        ProxiedDependencies.postgres().refuse();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            given().get("/tasks/{id}", UUID.randomUUID());
+            return breakers.currentState(GuardedCalls.POSTGRES_READ) == CircuitBreakerState.OPEN;
+        });
+        var rejectedBefore = metric("ft_circuitbreaker_calls_total", "circuitBreakerOpen");
+        given().get("/tasks/{id}", UUID.randomUUID()).then().statusCode(503);
+        assertThat(metric("ft_circuitbreaker_calls_total", "circuitBreakerOpen"))
+                .as("the call was refused by the open breaker, not sent to PostgreSQL")
+                .isGreaterThan(rejectedBefore);
+        assertThat(metric("tasks_breaker_state", GuardedCalls.POSTGRES_READ)).isEqualTo(2.0);
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'circuit-breakers' }.data.'postgres-read'", equalTo("open"));
+
+        ProxiedDependencies.postgres().pass();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            given().get("/tasks/{id}", id);
+            return breakers.currentState(GuardedCalls.POSTGRES_READ) == CircuitBreakerState.CLOSED;
+        });
+        given().get("/tasks/{id}", id).then().statusCode(200).header("Cache-Status", nullValue());
+        assertThat(metric("tasks_breaker_state", GuardedCalls.POSTGRES_READ)).isZero();
+        assertThat(metric("tasks_breaker_transitions_total", GuardedCalls.POSTGRES_READ))
+                .isGreaterThanOrEqualTo(3.0);
+    }
+
+    private static ExtractableResponse<Response> awaitFallback(String path) {
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> given().get(path).then().statusCode(200).header("Cache-Status", FALLBACK));
+        return given().get(path)
+                .then()
+                .statusCode(200)
+                .header("Cache-Status", FALLBACK)
+                .extract();
+    }
+
+    private static UUID create(String name) {
+        return UUID.fromString(given().contentType(ContentType.JSON)
+                .body(Map.of("name", name))
+                .post("/tasks")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id"));
+    }
+
+    /** The sum of a metric's series whose labels mention {@code label}. */
+    static double metric(String name, String label) {
+        return given().get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString()
+                .lines()
+                .filter(line -> line.startsWith(name + "{") && line.contains("\"" + label + "\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+}

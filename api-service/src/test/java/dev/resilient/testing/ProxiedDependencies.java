@@ -1,0 +1,64 @@
+package dev.resilient.testing;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import dev.resilient.testsupport.FaultProxy;
+
+/**
+ * Puts a {@link FaultProxy} between api-service and PostgreSQL and another between it and Redis, so a test can make
+ * either refuse, hang or slow down while the service runs. Flyway migrates directly (start-up needs the schema; the
+ * database itself comes from ApiTestDatabase); the service's reactive traffic goes through the proxies. Breakers are configured to trip and recover quickly, and the
+ * cache and idempotency keys get a prefix of their own.
+ */
+public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager {
+
+    private static FaultProxy postgres;
+    private static FaultProxy redis;
+
+    public static FaultProxy postgres() {
+        return postgres;
+    }
+
+    public static FaultProxy redis() {
+        return redis;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        var config = new HashMap<String, String>();
+        postgres = FaultProxy.start(env("DB_HOST", "127.0.0.1"), Integer.parseInt(env("DB_PORT", "5432")));
+        redis = FaultProxy.start(env("REDIS_HOST", "127.0.0.1"), Integer.parseInt(env("REDIS_PORT", "6379")));
+        // The %test form too: a profile-specific value in application.properties would win over the plain one.
+        var proxiedUrl = "postgresql://127.0.0.1:" + postgres.port() + "/tasks_test_api";
+        config.put("quarkus.datasource.reactive.url", proxiedUrl);
+        config.put("%test.quarkus.datasource.reactive.url", proxiedUrl);
+        config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port());
+        config.put("tasks.cache.key-prefix", "tasks-test-proxied:cache:");
+        config.put("tasks.idempotency.key-prefix", "tasks-test-proxied:idempotency:");
+        for (var method : new String[] {"postgresRead", "postgresWrite", "redisCache", "redisIdempotency"}) {
+            var prefix = "quarkus.fault-tolerance.\"dev.resilient.common.resilience.GuardedCalls/" + method + "\".";
+            config.put(prefix + "circuit-breaker.request-volume-threshold", "4");
+            config.put(prefix + "circuit-breaker.delay", "1");
+            config.put(prefix + "circuit-breaker.success-threshold", "1");
+        }
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (postgres != null) {
+            postgres.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        var value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

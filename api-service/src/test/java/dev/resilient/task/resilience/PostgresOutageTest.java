@@ -11,10 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
@@ -22,14 +18,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.common.resilience.GuardedCalls;
-import dev.resilient.testing.FreshIdempotencyKeys;
+import dev.resilient.testing.OutageTestBase;
 import dev.resilient.testing.ProxiedDependencies;
-import dev.resilient.testing.TaskRows;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
-import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
 /**
@@ -39,33 +33,9 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
  */
 @QuarkusTest
 @WithTestResource(value = ProxiedDependencies.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-class PostgresOutageTest {
+class PostgresOutageTest extends OutageTestBase {
 
     private static final String FALLBACK = "tasks-api; hit; detail=fallback";
-
-    @Inject
-    TaskRows rows;
-
-    @Inject
-    CircuitBreakerMaintenance breakers;
-
-    @BeforeEach
-    void healthy() {
-        ProxiedDependencies.postgres().pass();
-        ProxiedDependencies.redis().pass();
-        breakers.resetAll();
-        rows.deleteAll();
-        FreshIdempotencyKeys.install();
-    }
-
-    @AfterEach
-    void restore() {
-        FreshIdempotencyKeys.remove();
-        ProxiedDependencies.postgres().pass();
-        ProxiedDependencies.redis().pass();
-        breakers.resetAll();
-        rows.deleteAll();
-    }
 
     @Test
     void readsGoThroughTheProxyWhileHealthy() {
@@ -84,6 +54,9 @@ class PostgresOutageTest {
         ProxiedDependencies.postgres().refuse();
 
         var cached = awaitFallback("/tasks/" + id);
+        var hits = metric("tasks_cache_hit_total", "task");
+        given().get("/tasks/{id}", id).then().statusCode(200).header("Cache-Status", FALLBACK);
+        assertThat(metric("tasks_cache_hit_total", "task")).isEqualTo(hits + 1);
         assertThat(cached.asString()).isEqualTo(healthy.asString());
         assertThat(cached.header("ETag")).isEqualTo(healthy.header("ETag"));
         assertThat(cached.header("Last-Modified")).isEqualTo(healthy.header("Last-Modified"));
@@ -117,12 +90,14 @@ class PostgresOutageTest {
     @Test
     void aTaskNotInTheCacheIs503WithRetryAfter() {
         ProxiedDependencies.postgres().refuse();
+        var misses = metric("tasks_cache_miss_total", "task");
 
         given().get("/tasks/{id}", UUID.randomUUID())
                 .then()
                 .statusCode(503)
                 .header("Retry-After", "1")
                 .contentType("application/problem+json");
+        assertThat(metric("tasks_cache_miss_total", "task")).isEqualTo(misses + 1);
     }
 
     @Test
@@ -209,16 +184,6 @@ class PostgresOutageTest {
                 .statusCode(200)
                 .header("Cache-Status", FALLBACK)
                 .extract();
-    }
-
-    private static UUID create(String name) {
-        return UUID.fromString(given().contentType(ContentType.JSON)
-                .body(Map.of("name", name))
-                .post("/tasks")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id"));
     }
 
     /** The sum of a metric's series whose labels mention {@code label}. */

@@ -8,12 +8,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.TestResourceScope;
@@ -21,12 +16,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.common.resilience.GuardedCalls;
-import dev.resilient.testing.FreshIdempotencyKeys;
+import dev.resilient.testing.OutageTestBase;
 import dev.resilient.testing.ProxiedDependencies;
-import dev.resilient.testing.TaskRows;
 
 import io.restassured.http.ContentType;
-import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
 /**
@@ -35,31 +28,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
  */
 @QuarkusTest
 @WithTestResource(value = ProxiedDependencies.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-class RedisAndEverythingOutageTest {
-
-    @Inject
-    TaskRows rows;
-
-    @Inject
-    CircuitBreakerMaintenance breakers;
-
-    @BeforeEach
-    void healthy() {
-        ProxiedDependencies.postgres().pass();
-        ProxiedDependencies.redis().pass();
-        breakers.resetAll();
-        rows.deleteAll();
-        FreshIdempotencyKeys.install();
-    }
-
-    @AfterEach
-    void restore() {
-        FreshIdempotencyKeys.remove();
-        ProxiedDependencies.postgres().pass();
-        ProxiedDependencies.redis().pass();
-        breakers.resetAll();
-        rows.deleteAll();
-    }
+class RedisAndEverythingOutageTest extends OutageTestBase {
 
     @Test
     void readsCarryOnFromPostgresWhileRedisRefuses() {
@@ -133,15 +102,5 @@ class RedisAndEverythingOutageTest {
 
     private static io.restassured.response.Response postNew() {
         return given().contentType(ContentType.JSON).body(Map.of("name", "new")).post("/tasks");
-    }
-
-    private static UUID create(String name) {
-        return UUID.fromString(given().contentType(ContentType.JSON)
-                .body(Map.of("name", name))
-                .post("/tasks")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id"));
     }
 }

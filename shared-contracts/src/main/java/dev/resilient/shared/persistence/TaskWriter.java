@@ -1,6 +1,8 @@
 package dev.resilient.shared.persistence;
 
+import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -26,13 +28,35 @@ import io.smallrye.mutiny.Uni;
 public class TaskWriter {
 
     private final TaskRepository repository;
+    private final AppliedOperationRepository appliedOperations;
+    private final Clock clock = Clock.systemUTC();
 
-    public TaskWriter(TaskRepository repository) {
+    public TaskWriter(TaskRepository repository, AppliedOperationRepository appliedOperations) {
         this.repository = repository;
+        this.appliedOperations = appliedOperations;
     }
 
+    /** Applies a synchronous write (the API's, answered at once; its retries are deduplicated by Idempotency-Key). */
     public Uni<WriteOutcome> apply(TaskWrite write) {
         return Panache.withTransaction(() -> applyInTransaction(write));
+    }
+
+    /**
+     * Applies a deferred write exactly once in effect: the operation is recorded in the same transaction as the
+     * change, so a redelivered or duplicated message finds the record, changes nothing and answers the first outcome.
+     * If two deliveries race, the second insert of the record violates its primary key and rolls back that
+     * transaction, change included; the caller treats that as transient, and the retry finds the record.
+     */
+    public Uni<WriteOutcome> applyOnce(UUID operationId, TaskWrite write) {
+        return Panache.withTransaction(
+                () -> appliedOperations.findById(operationId).chain(recorded -> {
+                    if (recorded != null) {
+                        return Uni.createFrom().item(recorded.toOutcome());
+                    }
+                    return applyInTransaction(write)
+                            .call(outcome -> appliedOperations.persist(AppliedOperation.of(
+                                    operationId, outcome, clock.instant().truncatedTo(ChronoUnit.MICROS))));
+                }));
     }
 
     /** Applies the write inside the caller's transaction. */

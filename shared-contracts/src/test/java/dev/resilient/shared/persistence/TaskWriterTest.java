@@ -49,6 +49,9 @@ class TaskWriterTest {
     @Inject
     TaskRepository repository;
 
+    @Inject
+    AppliedOperationRepository appliedOperations;
+
     @Test
     void createStoresTheTaskAtVersionOneStampedWithTheRequestTime(UniAsserter asserter) {
         var id = UUID.randomUUID();
@@ -166,8 +169,83 @@ class TaskWriterTest {
                 .isZero());
     }
 
+    @Test
+    void aDeferredCreateAppliedTwiceCreatesOneTaskAndAnswersTheFirstOutcomeAgain(UniAsserter asserter) {
+        var operation = UUID.randomUUID();
+        var id = UUID.randomUUID();
+        var create = new CreateTask(id, "once", TaskStatus.PENDING, CREATED_AT);
+        emptyTable(asserter);
+
+        asserter.execute(() -> writer.applyOnce(operation, create).invoke(first -> asserter.putData("first", first)));
+        asserter.assertThat(() -> writer.applyOnce(operation, create), again -> {
+            assertThat(again).isEqualTo(asserter.getData("first"));
+            assertThat(again).isInstanceOf(WriteOutcome.Created.class);
+        });
+        asserter.assertThat(() -> Panache.withSession(() -> repository.count()), count -> assertThat(count)
+                .isEqualTo(1));
+    }
+
+    @Test
+    void aDeferredUpdateAppliedTwiceBumpsTheVersionOnce(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        var operation = UUID.randomUUID();
+        var update = new UpdateTask(id, "renamed", null, null, LATER);
+        emptyTable(asserter);
+        create(asserter, id);
+
+        asserter.execute(() -> writer.applyOnce(operation, update));
+        asserter.assertThat(() -> writer.applyOnce(operation, update), again -> assertThat(
+                        ((WriteOutcome.Updated) again).snapshot().version())
+                .isEqualTo(2));
+        asserter.assertThat(() -> stored(id), stored -> {
+            assertThat(stored.version()).isEqualTo(2);
+            assertThat(stored.task().name()).isEqualTo("renamed");
+        });
+    }
+
+    @Test
+    void aDeferredBusinessFailureIsRecordedAndAnsweredAgain(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        var operation = UUID.randomUUID();
+        var stale = new UpdateTask(id, "x", null, IfMatch.oneOf(List.of("\"7\"")), LATER);
+        emptyTable(asserter);
+        create(asserter, id);
+
+        asserter.assertThat(() -> writer.applyOnce(operation, stale), first -> assertThat(first)
+                .isInstanceOf(WriteOutcome.PreconditionFailed.class));
+        asserter.assertThat(() -> writer.applyOnce(operation, stale), again -> {
+            var failed = (WriteOutcome.PreconditionFailed) again;
+            assertThat(failed.current().version()).isEqualTo(1);
+            assertThat(failed.current().task().name()).isEqualTo("Read a book");
+        });
+        var missing = UUID.randomUUID();
+        var deleteMissing = UUID.randomUUID();
+        asserter.assertThat(
+                () -> writer.applyOnce(deleteMissing, new DeleteTask(missing, null, LATER)),
+                first -> assertThat(first).isEqualTo(new WriteOutcome.NotFound(missing)));
+        asserter.assertThat(
+                () -> writer.applyOnce(deleteMissing, new DeleteTask(missing, null, LATER)),
+                again -> assertThat(again).isEqualTo(new WriteOutcome.NotFound(missing)));
+    }
+
+    @Test
+    void aDeferredDeleteAppliedTwiceAnswers204BothTimes(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        var operation = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, id);
+
+        asserter.assertThat(
+                () -> writer.applyOnce(operation, new DeleteTask(id, null, LATER)),
+                first -> assertThat(first).isEqualTo(new WriteOutcome.Deleted()));
+        asserter.assertThat(
+                () -> writer.applyOnce(operation, new DeleteTask(id, null, LATER)),
+                again -> assertThat(again).isEqualTo(new WriteOutcome.Deleted()));
+    }
+
     private void emptyTable(UniAsserter asserter) {
-        asserter.execute(() -> Panache.withTransaction(() -> repository.deleteAll()));
+        asserter.execute(
+                () -> Panache.withTransaction(() -> repository.deleteAll().chain(() -> appliedOperations.deleteAll())));
     }
 
     private void create(UniAsserter asserter, UUID id) {

@@ -31,9 +31,10 @@ class IdempotencyServerErrorTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of(
-                    "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:1/tasks",
-                    "quarkus.flyway.migrate-at-start", "false",
-                    "tasks.idempotency.key-prefix", PREFIX);
+                    "quarkus.datasource.reactive.url",
+                    "postgresql://127.0.0.1:1/tasks",
+                    "tasks.idempotency.key-prefix",
+                    PREFIX);
         }
     }
 

@@ -1,0 +1,63 @@
+package dev.resilient.task.resilience;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+import dev.resilient.task.infrastructure.persistence.SchemaMigration;
+
+import io.restassured.http.ContentType;
+
+/**
+ * The API starts while PostgreSQL is unreachable (an orchestrator restarting it during an outage must get it back),
+ * reports ready, answers what it can, and keeps trying to migrate the schema.
+ */
+@QuarkusTest
+@TestProfile(StartWithoutPostgresTest.PostgresUnreachableAtStart.class)
+class StartWithoutPostgresTest {
+
+    /** Both the migration's and the service's connections go to a port nothing listens on. */
+    public static class PostgresUnreachableAtStart implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            var reactive = "postgresql://127.0.0.1:1/tasks_test_api";
+            var jdbc = "jdbc:postgresql://127.0.0.1:1/tasks_test_api";
+            return Map.of(
+                    "quarkus.datasource.reactive.url", reactive,
+                    "%test.quarkus.datasource.reactive.url", reactive,
+                    "quarkus.datasource.jdbc.url", jdbc,
+                    "%test.quarkus.datasource.jdbc.url", jdbc,
+                    "tasks.cache.key-prefix", "tasks-test-nopg:cache:",
+                    "tasks.idempotency.key-prefix", "tasks-test-nopg:idempotency:");
+        }
+    }
+
+    @Inject
+    SchemaMigration migration;
+
+    @Test
+    void startsReadyAndAnswersDegraded() {
+        assertThat(migration.done()).isFalse();
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/tasks/{id}", UUID.randomUUID()).then().statusCode(503).header("Retry-After", "5");
+        given().header("Idempotency-Key", UUID.randomUUID().toString())
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "later"))
+                .post("/tasks")
+                .then()
+                .statusCode(503)
+                .header("Retry-After", "5");
+    }
+}

@@ -35,7 +35,10 @@ public class GuardedCalls {
     public static final String POSTGRES_WRITE = "postgres-write";
     public static final String REDIS_CACHE = "redis-cache";
     public static final String REDIS_IDEMPOTENCY = "redis-idempotency";
-    public static final List<String> BREAKERS = List.of(POSTGRES_READ, POSTGRES_WRITE, REDIS_CACHE, REDIS_IDEMPOTENCY);
+    public static final String REDIS_OPERATIONS = "redis-operations";
+    public static final String RABBITMQ_PUBLISH = "rabbitmq-publish";
+    public static final List<String> BREAKERS =
+            List.of(POSTGRES_READ, POSTGRES_WRITE, REDIS_CACHE, REDIS_IDEMPOTENCY, REDIS_OPERATIONS, RABBITMQ_PUBLISH);
 
     /** Seconds an open breaker waits before its trial call, unless configured otherwise. */
     static final long DEFAULT_DELAY_SECONDS = 5;
@@ -92,6 +95,35 @@ public class GuardedCalls {
         return call.get();
     }
 
+    /** An operation-state call (a deferred write's pending state, or a poll of it): one Redis round trip. */
+    @Timeout(value = 250, unit = ChronoUnit.MILLIS)
+    @CircuitBreaker(
+            requestVolumeThreshold = 10,
+            failureRatio = 0.5,
+            delay = DEFAULT_DELAY_SECONDS,
+            delayUnit = ChronoUnit.SECONDS,
+            successThreshold = 2)
+    @CircuitBreakerName(REDIS_OPERATIONS)
+    public <T> Uni<T> redisOperations(Supplier<Uni<T>> call) {
+        return call.get();
+    }
+
+    /**
+     * Publishing a deferred write and waiting for the broker's confirm. While the broker is down the client neither
+     * fails nor completes a send (it waits to reconnect, PITFALLS.md), so this timeout is what answers the client.
+     */
+    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
+    @CircuitBreaker(
+            requestVolumeThreshold = 10,
+            failureRatio = 0.5,
+            delay = DEFAULT_DELAY_SECONDS,
+            delayUnit = ChronoUnit.SECONDS,
+            successThreshold = 2)
+    @CircuitBreakerName(RABBITMQ_PUBLISH)
+    public <T> Uni<T> rabbitPublish(Supplier<Uni<T>> call) {
+        return call.get();
+    }
+
     /**
      * The {@code Retry-After} for an answer that a dependency could not give: the breaker's delay, after which it
      * tries the dependency again (an upper bound on the wait while it stays down).
@@ -103,6 +135,8 @@ public class GuardedCalls {
                     case POSTGRES_WRITE -> "postgresWrite";
                     case REDIS_CACHE -> "redisCache";
                     case REDIS_IDEMPOTENCY -> "redisIdempotency";
+                    case REDIS_OPERATIONS -> "redisOperations";
+                    case RABBITMQ_PUBLISH -> "rabbitPublish";
                     default -> throw new IllegalArgumentException("Unknown breaker " + breaker);
                 };
         var key =

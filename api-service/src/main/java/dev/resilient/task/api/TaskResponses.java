@@ -12,6 +12,7 @@ import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.WriteOutcome;
 import dev.resilient.task.application.TaskList;
 import dev.resilient.task.application.TaskRead;
+import dev.resilient.task.application.WriteAnswer;
 
 /** How tasks and write outcomes are written as HTTP responses: status, validators and caching headers. */
 final class TaskResponses {
@@ -47,6 +48,19 @@ final class TaskResponses {
 
     static Response notFound(UUID taskId, String requestPath) {
         return ProblemResponses.of(Problem.taskNotFound(taskId), requestPath).build();
+    }
+
+    /** A write's answer: the outcome of applying it now, or 202 with where to poll for it. */
+    static Response written(WriteAnswer answer, String requestPath) {
+        if (answer instanceof WriteAnswer.Deferred deferred) {
+            var location = OperationResource.locationOf(deferred.operationId());
+            return Response.accepted(new DeferredResponse(
+                            deferred.operationId(), "pending", location, deferred.pollAfterSeconds()))
+                    .header(HttpHeaders.LOCATION, location)
+                    .header(HttpHeaders.RETRY_AFTER, deferred.pollAfterSeconds())
+                    .build();
+        }
+        return written(((WriteAnswer.Applied) answer).outcome(), requestPath);
     }
 
     static Response written(WriteOutcome outcome, String requestPath) {

@@ -11,6 +11,7 @@ import dev.resilient.common.problem.AllowedMethods;
 @ApplicationScoped
 class TaskRoutes implements AllowedMethods {
 
+    private static final Pattern OPERATION = Pattern.compile(OperationResource.PATH + "/[^/]+/?");
     private static final Pattern ITEM = Pattern.compile(TaskResource.PATH + "/[^/]+/?");
     private static final Pattern COLLECTION = Pattern.compile(TaskResource.PATH + "/?");
 
@@ -18,6 +19,9 @@ class TaskRoutes implements AllowedMethods {
     public Optional<String> forPath(String path) {
         if (COLLECTION.matcher(path).matches()) {
             return Optional.of("GET, POST, DELETE");
+        }
+        if (OPERATION.matcher(path).matches()) {
+            return Optional.of("GET");
         }
         if (ITEM.matcher(path).matches()) {
             return Optional.of("GET, PUT, DELETE");

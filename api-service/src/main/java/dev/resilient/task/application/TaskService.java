@@ -14,7 +14,6 @@ import dev.resilient.common.resilience.GuardedCalls;
 import dev.resilient.shared.contract.IfMatch;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;
-import dev.resilient.shared.contract.WriteOutcome;
 import dev.resilient.task.infrastructure.persistence.TaskStore;
 
 import io.smallrye.mutiny.Uni;
@@ -22,18 +21,20 @@ import io.smallrye.mutiny.Uni;
 /**
  * The task use cases: turns each request into a {@link TaskWrite} (assigning a new task its id and every write its
  * time) and hands it to the store. It decides the degraded answers: a read PostgreSQL cannot serve comes from the
- * fallback cache; a write it cannot take is refused with 503 for now (DESIGN.md sections 4 and 5).
+ * fallback cache; a write it cannot take is deferred over RabbitMQ (DESIGN.md sections 4 and 5).
  */
 @ApplicationScoped
 public class TaskService {
 
     private final TaskStore store;
     private final TaskCacheService cache;
+    private final DeferredWriteService deferred;
     private final Clock clock;
 
-    public TaskService(TaskStore store, TaskCacheService cache, Clock clock) {
+    public TaskService(TaskStore store, TaskCacheService cache, DeferredWriteService deferred, Clock clock) {
         this.store = store;
         this.cache = cache;
+        this.deferred = deferred;
         this.clock = clock;
     }
 
@@ -82,24 +83,35 @@ public class TaskService {
                 .map(TaskRead::fallback);
     }
 
-    public Uni<WriteOutcome> create(String name, TaskStatus status) {
+    public Uni<WriteAnswer> create(String name, TaskStatus status) {
         var initialStatus = status == null ? TaskStatus.PENDING : status;
         return write(new TaskWrite.CreateTask(UUID.randomUUID(), name, initialStatus, clock.instant()));
     }
 
-    public Uni<WriteOutcome> update(UUID id, String name, TaskStatus status, IfMatch ifMatch) {
+    public Uni<WriteAnswer> update(UUID id, String name, TaskStatus status, IfMatch ifMatch) {
         return write(new TaskWrite.UpdateTask(id, name, status, ifMatch, clock.instant()));
     }
 
-    public Uni<WriteOutcome> delete(UUID id, IfMatch ifMatch) {
+    public Uni<WriteAnswer> delete(UUID id, IfMatch ifMatch) {
         return write(new TaskWrite.DeleteTask(id, ifMatch, clock.instant()));
     }
 
-    public Uni<WriteOutcome> deleteAll() {
+    public Uni<WriteAnswer> deleteAll() {
         return write(new TaskWrite.DeleteAllTasks(clock.instant()));
     }
 
-    private Uni<WriteOutcome> write(TaskWrite write) {
-        return store.apply(write).invoke(outcome -> cache.written(write, outcome));
+    /**
+     * Applies the write now, or, when PostgreSQL cannot take it (error, timeout, open breaker), defers it to the
+     * worker (or answers 503 where deferral is off). Business outcomes (404, 412) are answers, never a reason to
+     * defer.
+     */
+    private Uni<WriteAnswer> write(TaskWrite write) {
+        return store.apply(write)
+                .invoke(outcome -> cache.written(write, outcome))
+                .<WriteAnswer>map(WriteAnswer.Applied::new)
+                .onFailure(DependencyUnavailableException.class)
+                .recoverWithUni(failure -> deferred.enabled()
+                        ? deferred.defer(write)
+                        : Uni.createFrom().failure(failure));
     }
 }

@@ -122,26 +122,57 @@ class PostgresOutageTest extends OutageTestBase {
     }
 
     @Test
-    void writesAre503WithRetryAfterWhilePostgresRefuses() {
+    void writesAreDeferredWith202AndARetryReturnsTheSameOperation() {
         var id = create("unchanged");
         ProxiedDependencies.postgres().refuse();
+        var key = UUID.randomUUID().toString();
 
-        given().contentType(ContentType.JSON)
-                .body(Map.of("name", "new"))
+        var accepted = given().header("Idempotency-Key", key)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "later"))
                 .post("/tasks")
                 .then()
-                .statusCode(503)
-                .header("Retry-After", "1");
+                .statusCode(202)
+                .header("Retry-After", "5")
+                .body("status", equalTo("pending"))
+                .extract();
+        var operation = accepted.<String>path("id");
+        assertThat(accepted.header("Location")).isEqualTo("/tasks/queued/" + operation);
+        assertThat(accepted.<String>path("location")).isEqualTo("/tasks/queued/" + operation);
+        assertThat(accepted.<Integer>path("retryAfter")).isEqualTo(5);
+
+        given().header("Idempotency-Key", key)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "later"))
+                .post("/tasks")
+                .then()
+                .statusCode(202)
+                .header("Idempotent-Replayed", "true")
+                .body("id", equalTo(operation));
+        given().get(accepted.header("Location"))
+                .then()
+                .statusCode(200)
+                .header("Retry-After", "5")
+                .body("id", equalTo(operation))
+                .body("status", equalTo("pending"));
         given().contentType(ContentType.JSON)
                 .body(Map.of("name", "changed"))
                 .put("/tasks/{id}", id)
                 .then()
-                .statusCode(503);
-        given().delete("/tasks/{id}", id).then().statusCode(503);
+                .statusCode(202);
+        given().delete("/tasks/{id}", id).then().statusCode(202);
 
         ProxiedDependencies.postgres().pass();
-        assertThat(rows.count()).isEqualTo(1);
+        assertThat(rows.count())
+                .as("nothing applied yet: the worker applies deferred writes")
+                .isEqualTo(1);
         assertThat(rows.byId(id)).containsEntry("name", "unchanged");
+    }
+
+    @Test
+    void anUnknownOperationIs404AndAMalformedIdIs400() {
+        given().get("/tasks/queued/{id}", UUID.randomUUID()).then().statusCode(404);
+        given().get("/tasks/queued/{id}", "nope").then().statusCode(400);
     }
 
     @Test

@@ -1,0 +1,78 @@
+package dev.resilient.task.application;
+
+import java.time.Clock;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+
+import dev.resilient.shared.contract.DeferredTaskWrite;
+import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.TaskWrite;
+import dev.resilient.task.infrastructure.messaging.DeferredWritePublisher;
+import dev.resilient.task.infrastructure.operations.OperationStore;
+import dev.resilient.task.infrastructure.operations.OperationsConfig;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Defers a write PostgreSQL cannot take (DESIGN.md section 5): records the operation as pending, publishes it
+ * (persistent, confirmed) and only then answers 202. If the broker cannot confirm, the pending state is removed again,
+ * so no client ever polls an operation that nothing will complete, and the failure answers 503.
+ */
+@ApplicationScoped
+public class DeferredWriteService {
+
+    private final OperationStore operations;
+    private final DeferredWritePublisher publisher;
+    private final OperationsConfig config;
+    private final Clock clock;
+    private final Counter enqueued;
+
+    public DeferredWriteService(
+            OperationStore operations,
+            DeferredWritePublisher publisher,
+            OperationsConfig config,
+            Clock clock,
+            MeterRegistry registry) {
+        this.operations = operations;
+        this.publisher = publisher;
+        this.config = config;
+        this.clock = clock;
+        this.enqueued = Counter.builder("tasks.deferred.published")
+                .description("Writes deferred to the worker because PostgreSQL could not take them")
+                .register(registry);
+    }
+
+    /** Whether writes are deferred at all (see {@link OperationsConfig#deferWrites()}). */
+    public boolean enabled() {
+        return config.deferWrites();
+    }
+
+    public Uni<WriteAnswer> defer(TaskWrite write) {
+        var operationId = UUID.randomUUID();
+        var now = clock.instant();
+        return operations
+                .save(OperationState.pending(operationId, now))
+                .chain(() -> publisher
+                        .publish(new DeferredTaskWrite(operationId, write, now))
+                        .onFailure()
+                        .call(failure ->
+                                operations.delete(operationId).onFailure().recoverWithNull()))
+                .invoke(() -> {
+                    enqueued.increment();
+                    Log.debugf(
+                            "Deferred write %s as operation %s",
+                            write.getClass().getSimpleName(), operationId);
+                })
+                .replaceWith(new WriteAnswer.Deferred(operationId, config.pollAfterSeconds()));
+    }
+
+    /** The state of an operation, or null when it is unknown or expired. */
+    public Uni<OperationState> find(UUID operationId) {
+        return operations.find(operationId);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.resilient.testing;
+
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * A write route that exists only in the test application and always answers 503, so tests can watch what the
+ * idempotency layer does with a server error without having to break a real dependency in just the right way.
+ */
+@Path(AlwaysUnavailableResource.PATH)
+public class AlwaysUnavailableResource {
+
+    public static final String PATH = "/test-only/unavailable";
+
+    @POST
+    public Response write(String body) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).build();
+    }
+}

@@ -26,16 +26,18 @@ public class AppliedOperation {
     @Column(name = "operation_id")
     private UUID operationId;
 
+    /** The HTTP status of the outcome; a short, as the column is a smallint. */
     @Column(nullable = false)
-    private int status;
+    private short status;
 
     @Column(name = "task_id")
     private UUID taskId;
 
+    @Column(columnDefinition = "text")
     private String name;
 
     @Convert(converter = TaskStatusConverter.class)
-    @Column(name = "task_status")
+    @Column(name = "task_status", columnDefinition = "text")
     private TaskStatus taskStatus;
 
     @Column(name = "created_at")
@@ -55,7 +57,7 @@ public class AppliedOperation {
     static AppliedOperation of(UUID operationId, WriteOutcome outcome, Instant appliedAt) {
         var record = new AppliedOperation();
         record.operationId = operationId;
-        record.status = outcome.status();
+        record.status = (short) outcome.status();
         record.appliedAt = appliedAt;
         if (outcome instanceof WriteOutcome.Created created) {
             record.keep(created.snapshot());

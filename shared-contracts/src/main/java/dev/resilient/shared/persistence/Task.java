@@ -21,11 +21,11 @@ public class Task {
     @Id
     private UUID id;
 
-    @Column(nullable = false)
+    @Column(nullable = false, columnDefinition = "text")
     private String name;
 
     @Convert(converter = TaskStatusConverter.class)
-    @Column(nullable = false)
+    @Column(nullable = false, columnDefinition = "text")
     private TaskStatus status;
 
     @Column(name = "created_at", nullable = false, updatable = false)

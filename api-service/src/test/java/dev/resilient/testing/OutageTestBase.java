@@ -43,6 +43,7 @@ public abstract class OutageTestBase {
     private void restoreDependencies() {
         ProxiedDependencies.postgres().pass();
         ProxiedDependencies.redis().pass();
+        ProxiedDependencies.rabbitmq().pass();
         breakers.resetAll();
     }
 

@@ -8,15 +8,18 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import dev.resilient.testsupport.FaultProxy;
 
 /**
- * Puts a {@link FaultProxy} between api-service and PostgreSQL and another between it and Redis, so a test can make
- * either refuse, hang or slow down while the service runs. Flyway migrates directly (start-up needs the schema; the
+ * Puts a {@link FaultProxy} between api-service and each of PostgreSQL, Redis and RabbitMQ, so a test can make any
+ * of them refuse, hang or slow down while the service runs. Flyway migrates directly (start-up needs the schema; the
  * database itself comes from ApiTestDatabase); the service's reactive traffic goes through the proxies. Breakers are configured to trip and recover quickly, and the
  * cache and idempotency keys get a prefix of their own.
  */
 public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager {
 
+    private static final String RABBITMQ_PORT = "rabbitmq-port";
+
     private static FaultProxy postgres;
     private static FaultProxy redis;
+    private static FaultProxy rabbitmq;
 
     public static FaultProxy postgres() {
         return postgres;
@@ -24,6 +27,10 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
 
     public static FaultProxy redis() {
         return redis;
+    }
+
+    public static FaultProxy rabbitmq() {
+        return rabbitmq;
     }
 
     @Override
@@ -36,9 +43,15 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
         config.put("quarkus.datasource.reactive.url", proxiedUrl);
         config.put("%test.quarkus.datasource.reactive.url", proxiedUrl);
         config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port());
+        rabbitmq = FaultProxy.start(env("RABBITMQ_HOST", "127.0.0.1"), Integer.parseInt(env("RABBITMQ_PORT", "5672")));
+        // The RabbitMQ connector does not see this setting when it comes from a test resource's or profile's config
+        // (it still connects to 5672), but it does see a system property; cleared again in stop().
+        System.setProperty(RABBITMQ_PORT, String.valueOf(rabbitmq.port()));
         config.put("tasks.cache.key-prefix", "tasks-test-proxied:cache:");
         config.put("tasks.idempotency.key-prefix", "tasks-test-proxied:idempotency:");
-        for (var method : new String[] {"postgresRead", "postgresWrite", "redisCache", "redisIdempotency"}) {
+        for (var method : new String[] {
+            "postgresRead", "postgresWrite", "redisCache", "redisIdempotency", "redisOperations", "rabbitPublish"
+        }) {
             var prefix = "quarkus.fault-tolerance.\"dev.resilient.common.resilience.GuardedCalls/" + method + "\".";
             config.put(prefix + "circuit-breaker.request-volume-threshold", "4");
             config.put(prefix + "circuit-breaker.delay", "1");
@@ -49,11 +62,11 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public void stop() {
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (redis != null) {
-            redis.close();
+        System.clearProperty(RABBITMQ_PORT);
+        for (var proxy : new FaultProxy[] {postgres, redis, rabbitmq}) {
+            if (proxy != null) {
+                proxy.close();
+            }
         }
     }
 

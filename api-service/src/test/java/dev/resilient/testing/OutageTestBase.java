@@ -15,7 +15,8 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
 /**
  * What every outage test shares: both dependencies healthy and every breaker closed before and after each test
- * (whatever the test did, so one test's outage never leaks into the next), an empty table, a key on every write.
+ * (whatever the test did, so one test's outage never leaks into the next), an empty table, no deferred writes
+ * left from another test, a key on every write.
  * Subclasses add {@code @WithTestResource(ProxiedDependencies.class)}.
  */
 public abstract class OutageTestBase {
@@ -26,10 +27,14 @@ public abstract class OutageTestBase {
     @Inject
     protected CircuitBreakerMaintenance breakers;
 
+    @Inject
+    protected DeferredWrites deferredWrites;
+
     @BeforeEach
     void healthy() {
         restoreDependencies();
         rows.deleteAll();
+        deferredWrites.forgetAll();
         FreshIdempotencyKeys.install();
     }
 
@@ -38,6 +43,7 @@ public abstract class OutageTestBase {
         FreshIdempotencyKeys.remove();
         restoreDependencies();
         rows.deleteAll();
+        deferredWrites.forgetAll();
     }
 
     private void restoreDependencies() {

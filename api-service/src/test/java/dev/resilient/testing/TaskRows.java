@@ -37,9 +37,21 @@ public class TaskRows {
         return Integer.parseInt(query("select count(*) as n from tasks").get(0).get("n"));
     }
 
+    /** Deferred writes the worker has applied (recorded with their outcome). */
+    public int appliedOperations() {
+        return Integer.parseInt(
+                query("select count(*) as n from applied_operations").get(0).get("n"));
+    }
+
+    public int distinctNames() {
+        return Integer.parseInt(
+                query("select count(distinct name) as n from tasks").get(0).get("n"));
+    }
+
     public void deleteAll() {
         try (var connection = dataSource.getConnection();
                 var statement = connection.createStatement()) {
+            statement.execute("delete from applied_operations");
             statement.execute("delete from tasks");
         } catch (SQLException e) {
             throw new IllegalStateException(e);

@@ -20,8 +20,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Defers a write PostgreSQL cannot take (DESIGN.md section 5): records the operation as pending, publishes it
- * (persistent, confirmed) and only then answers 202. If the broker cannot confirm, the pending state is removed again,
- * so no client ever polls an operation that nothing will complete, and the failure answers 503.
+ * (persistent, confirmed) and only then answers 202. If the broker cannot confirm, the operation is cancelled (state
+ * removed, a late delivery dropped by the worker), so no client ever polls an operation that nothing will complete,
+ * and the failure answers 503.
  */
 @ApplicationScoped
 public class DeferredWriteService {
@@ -56,12 +57,14 @@ public class DeferredWriteService {
         var operationId = UUID.randomUUID();
         var now = clock.instant();
         return operations
-                .save(OperationState.pending(operationId, now))
+                .defer(OperationState.pending(operationId, now), write)
                 .chain(() -> publisher
                         .publish(new DeferredTaskWrite(operationId, write, now))
                         .onFailure()
-                        .call(failure ->
-                                operations.delete(operationId).onFailure().recoverWithNull()))
+                        .call(failure -> operations
+                                .cancel(operationId, write)
+                                .onFailure()
+                                .recoverWithNull()))
                 .invoke(() -> {
                     enqueued.increment();
                     Log.debugf(
@@ -69,6 +72,16 @@ public class DeferredWriteService {
                             write.getClass().getSimpleName(), operationId);
                 })
                 .replaceWith(new WriteAnswer.Deferred(operationId, config.pollAfterSeconds()));
+    }
+
+    /**
+     * Whether a write must be deferred even though PostgreSQL may take it: deferred writes it would overtake are
+     * still queued (see {@code OperationJournal}). Always false where deferral is off.
+     */
+    public Uni<Boolean> mustQueue(TaskWrite write) {
+        return config.deferWrites()
+                ? operations.mustQueue(write)
+                : Uni.createFrom().item(false);
     }
 
     /** The state of an operation, or null when it is unknown or expired. */

@@ -103,9 +103,14 @@ public class TaskService {
     /**
      * Applies the write now, or, when PostgreSQL cannot take it (error, timeout, open breaker), defers it to the
      * worker (or answers 503 where deferral is off). Business outcomes (404, 412) are answers, never a reason to
-     * defer.
+     * defer. A write that would overtake deferred writes still queued for the same task (or a queued delete-all) is
+     * deferred behind them, so writes are applied in the order they were accepted.
      */
     private Uni<WriteAnswer> write(TaskWrite write) {
+        return deferred.mustQueue(write).chain(queued -> queued ? deferred.defer(write) : applyNow(write));
+    }
+
+    private Uni<WriteAnswer> applyNow(TaskWrite write) {
         return store.apply(write)
                 .invoke(outcome -> cache.written(write, outcome))
                 .<WriteAnswer>map(WriteAnswer.Applied::new)

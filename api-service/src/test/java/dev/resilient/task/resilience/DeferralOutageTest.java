@@ -18,6 +18,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.resilient.testing.DeferredWrites;
 import dev.resilient.testing.OutageTestBase;
 import dev.resilient.testing.ProxiedDependencies;
 
@@ -34,14 +35,15 @@ import io.restassured.http.ContentType;
 @WithTestResource(value = ProxiedDependencies.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class DeferralOutageTest extends OutageTestBase {
 
-    private static final String OPERATIONS = "tasks-test:operations:";
+    /** Operation states only: the journal also keeps cancel marks and the order of queued writes. */
+    private static final String OPERATION_STATES = "tasks-test:operations:????????-*";
 
     @Inject
     RedisDataSource redis;
 
     @Test
     void withPostgresAndRabbitmqDownAWriteIs503AndLeavesNoPendingOperation() {
-        var before = redis.key().keys(OPERATIONS + "*").size();
+        var before = redis.key().keys(OPERATION_STATES).size();
         ProxiedDependencies.postgres().refuse();
         ProxiedDependencies.rabbitmq().refuse();
 
@@ -53,7 +55,13 @@ class DeferralOutageTest extends OutageTestBase {
                 .statusCode(503)
                 .header("Retry-After", "1");
 
-        assertThat(redis.key().keys(OPERATIONS + "*")).hasSize(before);
+        assertThat(redis.key().keys(OPERATION_STATES)).hasSize(before);
+        assertThat(redis.key().keys(DeferredWrites.JOURNAL_PREFIX + "order:*"))
+                .as("the cancelled write holds no place in the order")
+                .isEmpty();
+        assertThat(redis.key().keys(DeferredWrites.JOURNAL_PREFIX + "cancelled:*"))
+                .as("a late delivery of it will be dropped")
+                .hasSize(1);
         ProxiedDependencies.postgres().pass();
         assertThat(rows.count()).isZero();
     }
@@ -65,9 +73,9 @@ class DeferralOutageTest extends OutageTestBase {
         factory.setPort(Integer.parseInt(env("RABBITMQ_PORT", "5672")));
         try (var connection = factory.newConnection();
                 var channel = connection.createChannel()) {
-            // A private queue bound like the worker's: exclusive, gone when this connection closes.
+            // A private queue bound like the delay queue: exclusive, gone when this connection closes.
             var probe = channel.queueDeclare().getQueue();
-            channel.queueBind(probe, "tasks-test.writes", "work");
+            channel.queueBind(probe, DeferredWrites.TOPOLOGY.exchange(), "delay");
             ProxiedDependencies.postgres().refuse();
 
             var operation = postNew().then().statusCode(202).extract().<String>path("id");
@@ -84,6 +92,9 @@ class DeferralOutageTest extends OutageTestBase {
             });
             var properties = delivered.get().getProps();
             assertThat(properties.getDeliveryMode()).as("persistent").isEqualTo(2);
+            assertThat(properties.getExpiration())
+                    .as("the initial delay, in the delay queue")
+                    .isEqualTo("1000");
             assertThat(properties.getMessageId()).isEqualTo(operation);
             var body = new ObjectMapper().readTree(delivered.get().getBody());
             assertThat(body.get("operationId").asText()).isEqualTo(operation);
@@ -108,6 +119,38 @@ class DeferralOutageTest extends OutageTestBase {
         // The publisher reconnects within about a second (reconnect-interval); until then a write may still get 503.
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> postNew().then().statusCode(202));
+    }
+
+    @Test
+    void aWriteToATaskWithQueuedWritesIsQueuedBehindThemEvenOncePostgresIsBack() {
+        var id = create("queued behind");
+        var other = create("nothing queued");
+        ProxiedDependencies.postgres().refuse();
+        rename(id, "deferred first").then().statusCode(202);
+
+        ProxiedDependencies.postgres().pass();
+        breakers.resetAll();
+
+        // PostgreSQL could take it now, but applying it would overtake the deferred rename.
+        rename(id, "must come second").then().statusCode(202);
+        // A task with nothing queued is written at once.
+        rename(other, "applied now").then().statusCode(200);
+        // A delete-all may not overtake them either.
+        given().header("Idempotency-Key", UUID.randomUUID().toString())
+                .delete("/tasks")
+                .then()
+                .statusCode(202);
+        given().get("/tasks/{id}", id)
+                .then()
+                .statusCode(200)
+                .body("name", org.hamcrest.Matchers.equalTo("queued behind"));
+    }
+
+    private static io.restassured.response.Response rename(UUID id, String name) {
+        return given().header("Idempotency-Key", UUID.randomUUID().toString())
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", name))
+                .put("/tasks/{id}", id);
     }
 
     private static String env(String name, String fallback) {

@@ -1,25 +1,89 @@
 package dev.resilient.shared.contract;
 
+import java.util.Map;
+
 /**
- * The RabbitMQ names both services use for deferred writes, all under one prefix. Durable exchanges and queues,
- * declared by the services at start-up (DESIGN.md section 5).
+ * The RabbitMQ names and queue arguments both services use for deferred writes, all under one prefix (so each test
+ * run can have its own). One durable direct exchange routes to durable quorum queues:
+ *
+ * <pre>
+ *   API ──delay──▶ {prefix}.delay ─(expires: initial delay)─┐
+ *                                                           ▼
+ *   worker ◀── {prefix}.work ◀──work── exchange {prefix} ◀──┴── {prefix}.retry.N / {prefix}.hold (expire)
+ *   worker ──retry.N / hold / dead──▶ exchange {prefix}  ──dead──▶ {prefix}.dead (dead-letter queue)
+ * </pre>
+ *
+ * The wait queues (delay, retry levels, hold) have no consumer: a message waits there until its per-message TTL
+ * expires, then RabbitMQ dead-letters it back to the work queue. No delayed-message plugin is needed. Declared by
+ * both services at start-up ({@code dev.resilient.shared.messaging.TopologyDeclarer}), so a write is never routed to
+ * a queue that does not exist yet, whichever service starts first.
  */
-public final class Topology {
+public record Topology(String prefix) {
 
-    /** The prefix of every exchange and queue name. */
-    public static final String PREFIX = "tasks.writes";
-
-    /** Where api-service publishes deferred writes, and where retries come back to. */
-    public static final String WORK_EXCHANGE = PREFIX;
-
-    /** The queue write-worker consumes. */
-    public static final String WORK_QUEUE = PREFIX + ".work";
-
-    /** Where a write goes when it cannot be applied: retries exhausted or an unreadable message. */
-    public static final String DEAD_LETTER_QUEUE = PREFIX + ".dead";
+    /** The prefix of every exchange and queue name, unless configured otherwise. */
+    public static final String DEFAULT_PREFIX = "tasks.writes";
 
     /** The channel name of the deferred writes on both sides (SmallRye Reactive Messaging). */
     public static final String CHANNEL = "task-writes";
 
-    private Topology() {}
+    public static final String WORK_KEY = "work";
+    public static final String DELAY_KEY = "delay";
+    public static final String HOLD_KEY = "hold";
+    public static final String DEAD_KEY = "dead";
+
+    /** The one exchange: the API publishes here, the worker consumes from a queue bound to it. */
+    public String exchange() {
+        return prefix;
+    }
+
+    public String workQueue() {
+        return prefix + ".work";
+    }
+
+    /** Where a new deferred write waits its initial delay before the worker sees it. */
+    public String delayQueue() {
+        return prefix + ".delay";
+    }
+
+    /** Where a write waits while an earlier write to the same task is still queued (ordering). */
+    public String holdQueue() {
+        return prefix + ".hold";
+    }
+
+    /** Where a write waits before retry {@code level} (1-based) after a transient failure. */
+    public String retryQueue(int level) {
+        return prefix + ".retry." + level;
+    }
+
+    public static String retryKey(int level) {
+        return "retry." + level;
+    }
+
+    /** Where a write goes when it cannot be applied: retries exhausted or an unreadable message. */
+    public String deadLetterQueue() {
+        return prefix + ".dead";
+    }
+
+    /** The work queue: quorum; a message the worker rejects outright is dead-lettered to the DLQ, never dropped. */
+    public Map<String, Object> workQueueArguments() {
+        return Map.of(
+                "x-queue-type", "quorum", "x-dead-letter-exchange", exchange(), "x-dead-letter-routing-key", DEAD_KEY);
+    }
+
+    /**
+     * A wait queue: expired messages go back to the work queue. At-least-once dead-lettering (RabbitMQ 3.10+, needs
+     * reject-publish overflow), so an expiring message is never dropped on the way back.
+     */
+    public Map<String, Object> waitQueueArguments() {
+        return Map.of(
+                "x-queue-type", "quorum",
+                "x-dead-letter-exchange", exchange(),
+                "x-dead-letter-routing-key", WORK_KEY,
+                "x-dead-letter-strategy", "at-least-once",
+                "x-overflow", "reject-publish");
+    }
+
+    public Map<String, Object> deadLetterQueueArguments() {
+        return Map.of("x-queue-type", "quorum");
+    }
 }

@@ -71,6 +71,10 @@ public class AppliedOperation {
         return record;
     }
 
+    UUID operationId() {
+        return operationId;
+    }
+
     /** The outcome exactly as it was the first time. */
     WriteOutcome toOutcome() {
         return switch (status) {

@@ -2,6 +2,9 @@ package dev.resilient.shared.persistence;
 
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +18,7 @@ import dev.resilient.shared.contract.TaskWrite.DeleteTask;
 import dev.resilient.shared.contract.TaskWrite.UpdateTask;
 import dev.resilient.shared.contract.WriteOutcome;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -53,10 +57,92 @@ public class TaskWriter {
                     if (recorded != null) {
                         return Uni.createFrom().item(recorded.toOutcome());
                     }
-                    return applyInTransaction(write)
+                    return applyDeferred(write)
                             .call(outcome -> appliedOperations.persist(AppliedOperation.of(
                                     operationId, outcome, clock.instant().truncatedTo(ChronoUnit.MICROS))));
                 }));
+    }
+
+    /** One deferred write of a batch: its operation id and the command. */
+    public record Deferred(UUID operationId, TaskWrite write) {}
+
+    /**
+     * Applies several deferred writes in one transaction, in the given order, each exactly once in effect (as
+     * {@link #applyOnce}); the outcomes come back in the same order. One transaction for many writes is what lets the
+     * worker drain a backlog fast. If it fails, none of it is applied: the caller applies the writes one by one to
+     * find the one at fault.
+     */
+    public Uni<List<WriteOutcome>> applyAllOnce(List<Deferred> writes) {
+        var operationIds = writes.stream().map(Deferred::operationId).toList();
+        var createdIds = writes.stream()
+                .map(Deferred::write)
+                .filter(CreateTask.class::isInstance)
+                .map(write -> ((CreateTask) write).taskId())
+                .toList();
+        return Panache.withTransaction(() -> appliedOperations
+                .list("operationId in ?1", operationIds)
+                .chain(recorded -> existing(createdIds).map(tasks -> {
+                    var outcomes = new HashMap<UUID, WriteOutcome>();
+                    recorded.forEach(record -> outcomes.put(record.operationId(), record.toOutcome()));
+                    return new Batch(outcomes, tasks);
+                }))
+                .chain(batch -> Multi.createFrom()
+                        .iterable(writes)
+                        .onItem()
+                        .transformToUniAndConcatenate(deferred -> applyInBatch(deferred, batch))
+                        .collect()
+                        .asList()));
+    }
+
+    /** What a batch knows up front: outcomes already recorded (also of its own duplicates), tasks that exist. */
+    private record Batch(Map<UUID, WriteOutcome> outcomes, Map<UUID, Task> tasks) {}
+
+    private Uni<WriteOutcome> applyInBatch(Deferred deferred, Batch batch) {
+        var first = batch.outcomes().get(deferred.operationId());
+        if (first != null) {
+            return Uni.createFrom().item(first);
+        }
+        Uni<WriteOutcome> applied;
+        if (deferred.write() instanceof CreateTask create && batch.tasks().containsKey(create.taskId())) {
+            applied = Uni.createFrom()
+                    .item(new WriteOutcome.Created(
+                            batch.tasks().get(create.taskId()).toSnapshot()));
+        } else {
+            applied = applyInTransaction(deferred.write());
+        }
+        return applied.call(outcome -> {
+            batch.outcomes().put(deferred.operationId(), outcome);
+            return appliedOperations.persist(AppliedOperation.of(
+                    deferred.operationId(), outcome, clock.instant().truncatedTo(ChronoUnit.MICROS)));
+        });
+    }
+
+    /** The tasks of these creates that already exist, in one query. */
+    private Uni<Map<UUID, Task>> existing(List<UUID> taskIds) {
+        if (taskIds.isEmpty()) {
+            return Uni.createFrom().item(new HashMap<>());
+        }
+        return repository.list("id in ?1", taskIds).map(tasks -> {
+            var byId = new HashMap<UUID, Task>();
+            tasks.forEach(task -> byId.put(task.getId(), task));
+            return byId;
+        });
+    }
+
+    /**
+     * A deferred create may find its task already there: the API's synchronous attempt committed but answered too late
+     * (a timeout), and the API deferred the same command, with the same task id. The task is then the one this create
+     * made, so the outcome is "created", not a duplicate-key failure retried into the dead-letter queue.
+     */
+    private Uni<WriteOutcome> applyDeferred(TaskWrite write) {
+        if (write instanceof CreateTask create) {
+            return repository
+                    .findById(create.taskId())
+                    .chain(existing -> existing != null
+                            ? Uni.createFrom().item(new WriteOutcome.Created(existing.toSnapshot()))
+                            : create(create));
+        }
+        return applyInTransaction(write);
     }
 
     /** Applies the write inside the caller's transaction. */

@@ -243,6 +243,61 @@ class TaskWriterTest {
                 again -> assertThat(again).isEqualTo(new WriteOutcome.Deleted()));
     }
 
+    @Test
+    void aDeferredCreateOfATaskThatAlreadyExistsIsTheCreateThatMadeIt(UniAsserter asserter) {
+        // The API's synchronous create committed but answered too late, and the API deferred the same command.
+        var id = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, id);
+
+        asserter.assertThat(
+                () -> writer.applyOnce(UUID.randomUUID(), new CreateTask(id, "Read a book", TaskStatus.PENDING, LATER)),
+                outcome -> {
+                    var created = ((WriteOutcome.Created) outcome).snapshot();
+                    assertThat(created.version()).isEqualTo(1);
+                    assertThat(created.task().createdAt()).isEqualTo(CREATED_AT_IN_DB);
+                });
+        asserter.assertThat(() -> Panache.withSession(() -> repository.count()), count -> assertThat(count)
+                .isEqualTo(1));
+    }
+
+    @Test
+    void aBatchAppliesEachWriteOnceInOrderAndAnswersEachOutcome(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        var createOperation = UUID.randomUUID();
+        var renameOperation = UUID.randomUUID();
+        var create = new TaskWriter.Deferred(createOperation, new CreateTask(id, "batched", TaskStatus.PENDING, LATER));
+        var rename =
+                new TaskWriter.Deferred(renameOperation, new UpdateTask(id, "renamed in batch", null, null, LATER));
+        var missing = UUID.randomUUID();
+        emptyTable(asserter);
+        // Applied before the batch (a redelivery): answered from its record, not applied again.
+        asserter.execute(() -> writer.applyOnce(createOperation, create.write()).replaceWithVoid());
+        asserter.assertThat(
+                () -> writer.applyAllOnce(List.of(
+                        create,
+                        rename,
+                        rename,
+                        new TaskWriter.Deferred(UUID.randomUUID(), new DeleteTask(missing, null, LATER)))),
+                outcomes -> {
+                    assertThat(outcomes).hasSize(4);
+                    assertThat(outcomes.get(0)).isInstanceOf(WriteOutcome.Created.class);
+                    var renamed = ((WriteOutcome.Updated) outcomes.get(1)).snapshot();
+                    assertThat(renamed.version()).isEqualTo(2);
+                    assertThat(outcomes.get(2))
+                            .as("a duplicate in the same batch")
+                            .isEqualTo(outcomes.get(1));
+                    assertThat(outcomes.get(3)).isEqualTo(new WriteOutcome.NotFound(missing));
+                });
+        asserter.assertThat(() -> stored(id), stored -> {
+            assertThat(stored.version()).isEqualTo(2);
+            assertThat(stored.task().name()).isEqualTo("renamed in batch");
+        });
+        asserter.assertThat(
+                () -> Panache.withSession(() -> appliedOperations.count()),
+                count -> assertThat(count).as("one record per operation").isEqualTo(3));
+    }
+
     private void emptyTable(UniAsserter asserter) {
         asserter.execute(
                 () -> Panache.withTransaction(() -> repository.deleteAll().chain(() -> appliedOperations.deleteAll())));

@@ -10,6 +10,8 @@ import dev.resilient.common.resilience.DependencyUnavailableException;
 import dev.resilient.common.resilience.GuardedCalls;
 import dev.resilient.shared.contract.DeferredTaskWrite;
 import dev.resilient.shared.contract.Topology;
+import dev.resilient.shared.messaging.MessagingConfig;
+import dev.resilient.shared.messaging.MessagingTopology;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +22,9 @@ import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
 /**
  * Publishes a deferred write to RabbitMQ, persistent, and completes only when the broker has confirmed it (publisher
  * confirms): a 202 is never answered for a write the broker has not taken. Never fire-and-forget.
+ *
+ * <p>It goes to the delay queue with the initial delay as its TTL, then on to the work queue; the queues are declared
+ * ({@link MessagingTopology}) before the first publish, so a message is never routed to a queue that does not exist.
  */
 @ApplicationScoped
 public class DeferredWritePublisher {
@@ -29,12 +34,20 @@ public class DeferredWritePublisher {
     private final MutinyEmitter<String> emitter;
     private final ObjectMapper json;
     private final GuardedCalls guarded;
+    private final MessagingTopology topology;
+    private final String initialDelay;
 
     public DeferredWritePublisher(
-            @Channel(Topology.CHANNEL) MutinyEmitter<String> emitter, ObjectMapper json, GuardedCalls guarded) {
+            @Channel(Topology.CHANNEL) MutinyEmitter<String> emitter,
+            ObjectMapper json,
+            GuardedCalls guarded,
+            MessagingTopology topology,
+            MessagingConfig config) {
         this.emitter = emitter;
         this.json = json;
         this.guarded = guarded;
+        this.topology = topology;
+        this.initialDelay = Long.toString(config.initialDelay().toMillis());
     }
 
     public Uni<Void> publish(DeferredTaskWrite write) {
@@ -42,9 +55,11 @@ public class DeferredWritePublisher {
                 .withDeliveryMode(PERSISTENT)
                 .withMessageId(write.operationId().toString())
                 .withContentType("application/json")
+                .withRoutingKey(Topology.DELAY_KEY)
+                .withExpiration(initialDelay)
                 .build();
         var message = Message.of(serialise(write), Metadata.of(metadata));
-        return guarded.rabbitPublish(() -> emitter.sendMessage(message))
+        return guarded.rabbitPublish(() -> topology.ready().chain(() -> emitter.sendMessage(message)))
                 .onFailure()
                 .transform(failure -> new DependencyUnavailableException(GuardedCalls.RABBITMQ_PUBLISH, failure));
     }

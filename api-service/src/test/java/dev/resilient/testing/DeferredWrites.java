@@ -1,0 +1,57 @@
+package dev.resilient.testing;
+
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+
+import dev.resilient.shared.contract.Topology;
+
+import com.rabbitmq.client.ConnectionFactory;
+
+/**
+ * The API tests' deferred writes (queues under {@code tasks-test.writes}, journal under {@code tasks-test:operations:})
+ * have no worker in these tests: emptied before and after each outage test, so a write deferred by one test never
+ * queues another test's writes behind it.
+ */
+@ApplicationScoped
+public class DeferredWrites {
+
+    public static final Topology TOPOLOGY = new Topology("tasks-test.writes");
+    public static final String JOURNAL_PREFIX = "tasks-test:operations:";
+
+    private final RedisDataSource redis;
+
+    public DeferredWrites(RedisDataSource redis) {
+        this.redis = redis;
+    }
+
+    public void forgetAll() {
+        var keys = redis.key().keys(JOURNAL_PREFIX + "*");
+        if (!keys.isEmpty()) {
+            redis.key().del(keys.toArray(String[]::new));
+        }
+        var factory = new ConnectionFactory();
+        factory.setHost(env("RABBITMQ_HOST", "127.0.0.1"));
+        factory.setPort(Integer.parseInt(env("RABBITMQ_PORT", "5672")));
+        try (var connection = factory.newConnection("api-test-cleanup")) {
+            for (var queue : new String[] {TOPOLOGY.workQueue(), TOPOLOGY.delayQueue(), TOPOLOGY.deadLetterQueue()}) {
+                var channel = connection.createChannel();
+                try {
+                    channel.queuePurge(queue);
+                } catch (IOException notDeclaredYet) {
+                    // the API declares the queues in the background; nothing to purge before that
+                }
+            }
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("RabbitMQ is not reachable", e);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        var value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

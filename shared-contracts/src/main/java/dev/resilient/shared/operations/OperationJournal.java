@@ -1,0 +1,290 @@
+package dev.resilient.shared.operations;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+
+import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.TaskWrite;
+
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * The journal of deferred writes in Redis, and the one place that keeps them in order (DESIGN.md section 5).
+ *
+ * <p>Per operation: its state (what {@code GET /tasks/queued/{id}} answers), kept for {@code ttl}; a cancel mark when
+ * the API could not publish it (a late delivery of that message must change nothing: the client was told 503).
+ *
+ * <p>Order: every deferred write takes a number from one sequence and joins the ordered set of its task (a delete-all
+ * joins the set {@code *}), and the set {@code all}. The worker applies a write only when no older write is queued
+ * before it: for a task write, none in its task's set and no older delete-all; for a delete-all, none at all. While a
+ * task has queued writes, the API defers new writes to it too instead of overtaking them. Every step is one Lua
+ * script, so the API and any number of workers see consistent sets.
+ *
+ * <p>Callers put their own circuit breaker around these calls; failures surface as they are.
+ */
+@ApplicationScoped
+public class OperationJournal {
+
+    /** What the worker may do with a delivered write. */
+    public enum Turn {
+        /** Apply it now (it is marked {@code in_progress} unless already final). */
+        GO,
+        /** An older write to the same task is still queued: wait, then ask again. */
+        WAIT,
+        /** The API withdrew it (publish not confirmed, client answered 503): drop it. */
+        CANCELLED
+    }
+
+    private static final String DEFER =
+            """
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            local seq = redis.call('INCR', KEYS[4])
+            redis.call('ZADD', KEYS[2], seq, ARGV[3])
+            redis.call('PEXPIRE', KEYS[2], ARGV[4])
+            redis.call('ZADD', KEYS[3], seq, ARGV[3])
+            redis.call('PEXPIRE', KEYS[3], ARGV[4])
+            return seq
+            """;
+
+    private static final String CANCEL =
+            """
+            redis.call('DEL', KEYS[1])
+            redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+            redis.call('ZREM', KEYS[3], ARGV[1])
+            redis.call('ZREM', KEYS[4], ARGV[1])
+            return 1
+            """;
+
+    /** KEYS: state, cancel mark, own order set, delete-all set, all set. ARGV: id, in-progress state, ttl, give up. */
+    private static final String BEGIN =
+            """
+            if redis.call('EXISTS', KEYS[2]) == 1 then return 'cancelled' end
+            local seq = redis.call('ZSCORE', KEYS[3], ARGV[1])
+            if seq then
+              seq = tonumber(seq)
+              local blockers = {KEYS[3], KEYS[4]}
+              if KEYS[3] == KEYS[4] then blockers = {KEYS[5]} end
+              local blocked = false
+              for _, key in ipairs(blockers) do
+                local head = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+                if head[2] and tonumber(head[2]) < seq then blocked = true end
+              end
+              if blocked then
+                if ARGV[4] ~= '1' then return 'wait' end
+                for _, key in ipairs(blockers) do
+                  for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', '(' .. seq)) do
+                    redis.call('ZREM', key, member)
+                    redis.call('ZREM', KEYS[5], member)
+                  end
+                end
+              end
+            end
+            local current = redis.call('GET', KEYS[1])
+            if current then
+              local status = cjson.decode(current)['status']
+              if status == 'completed' or status == 'failed' then return 'go' end
+            end
+            redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+            return 'go'
+            """;
+
+    private static final String FINISH =
+            """
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            redis.call('ZREM', KEYS[2], ARGV[3])
+            redis.call('ZREM', KEYS[3], ARGV[3])
+            return 1
+            """;
+
+    private final ReactiveRedisDataSource redis;
+    private final OperationJournalConfig config;
+    private final ObjectMapper writer;
+    private final ObjectMapper reader;
+
+    public OperationJournal(ReactiveRedisDataSource redis, OperationJournalConfig config, ObjectMapper json) {
+        this.redis = redis;
+        this.config = config;
+        this.writer = json;
+        // States are our own format: read leniently whatever the service's mapper enforces on requests.
+        this.reader = json.copy()
+                .setDefaultSetterInfo(JsonSetter.Value.empty())
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    /** Records a write as deferred: state {@code pending}, and its place in the order of its task. */
+    public Uni<Void> defer(OperationState pending, TaskWrite write) {
+        var id = pending.id();
+        return eval(
+                        DEFER,
+                        List.of(stateKey(id), orderKey(write), allKey(), config.keyPrefix() + "seq"),
+                        write(pending),
+                        ttl(),
+                        id.toString(),
+                        Long.toString(config.orderTtl().toMillis()))
+                .replaceWithVoid();
+    }
+
+    /** Withdraws a write whose publication failed: no state, no place in the order, and a late delivery is dropped. */
+    public Uni<Void> cancel(UUID id, TaskWrite write) {
+        return eval(CANCEL, List.of(stateKey(id), cancelKey(id), orderKey(write), allKey()), id.toString(), ttl())
+                .replaceWithVoid();
+    }
+
+    /**
+     * Whether a new write must be queued behind deferred ones rather than applied now: a write to a task with queued
+     * writes, any write while a delete-all is queued, a delete-all while anything is queued.
+     */
+    public Uni<Boolean> mustQueue(TaskWrite write) {
+        var keys = new ArrayList<String>();
+        if (write instanceof TaskWrite.DeleteAllTasks) {
+            keys.add(allKey());
+        } else {
+            keys.add(deleteAllKey());
+            if (!(write instanceof TaskWrite.CreateTask)) {
+                keys.add(orderKey(write));
+            }
+        }
+        return redis.execute("EXISTS", keys.toArray(String[]::new)).map(reply -> reply.toLong() > 0);
+    }
+
+    /**
+     * The worker's turn check and start, in one step: whether the write may be applied now and, if so, marks it
+     * {@code inProgress}. With {@code giveUp}, it stops waiting for older writes (presumed lost: their publisher died
+     * between recording and publishing them) and removes them from the order.
+     */
+    public Uni<Turn> begin(OperationState inProgress, TaskWrite write, boolean giveUp) {
+        var id = inProgress.id();
+        return eval(
+                        BEGIN,
+                        List.of(stateKey(id), cancelKey(id), orderKey(write), deleteAllKey(), allKey()),
+                        id.toString(),
+                        write(inProgress),
+                        ttl(),
+                        giveUp ? "1" : "0")
+                .map(reply -> Turn.valueOf(reply.toString().toUpperCase()));
+    }
+
+    /** Stores a state without touching the order (a write waiting for a retry). */
+    public Uni<Void> save(OperationState state) {
+        return redis.execute("SET", stateKey(state.id()), write(state), "PX", ttl())
+                .replaceWithVoid();
+    }
+
+    /** Stores the final state and lets the next write to the same task go. */
+    public Uni<Void> finish(OperationState last, TaskWrite write) {
+        var id = last.id();
+        return eval(FINISH, List.of(stateKey(id), orderKey(write), allKey()), write(last), ttl(), id.toString())
+                .replaceWithVoid();
+    }
+
+    /** Takes a write out of the order without a state (unreadable, or the state is set separately). */
+    public Uni<Void> release(UUID id, TaskWrite write) {
+        return redis.execute("ZREM", orderKey(write), id.toString())
+                .chain(() -> redis.execute("ZREM", allKey(), id.toString()))
+                .replaceWithVoid();
+    }
+
+    /** The state, or null when the operation is unknown or expired. */
+    public Uni<OperationState> find(UUID id) {
+        return redis.execute("GET", stateKey(id)).map(reply -> reply == null ? null : read(reply.toString()));
+    }
+
+    /**
+     * Runs a script by its SHA-1 (EVALSHA: the script is not sent, nor hashed by Redis, on every call); if Redis does
+     * not know it yet (NOSCRIPT: first use, or after a restart), EVAL sends it once and Redis keeps it.
+     */
+    private Uni<Response> eval(String script, List<String> keys, String... args) {
+        var rest = new ArrayList<String>();
+        rest.add(Integer.toString(keys.size()));
+        rest.addAll(keys);
+        rest.addAll(List.of(args));
+        return redis.execute("EVALSHA", prepend(sha1(script), rest))
+                .onFailure(failure -> String.valueOf(failure.getMessage()).startsWith("NOSCRIPT"))
+                .recoverWithUni(() -> redis.execute("EVAL", prepend(script, rest)));
+    }
+
+    private static String[] prepend(String first, List<String> rest) {
+        var all = new String[rest.size() + 1];
+        all[0] = first;
+        for (int i = 0; i < rest.size(); i++) {
+            all[i + 1] = rest.get(i);
+        }
+        return all;
+    }
+
+    private static final Map<String, String> SHA1 = new ConcurrentHashMap<>();
+
+    private static String sha1(String script) {
+        return SHA1.computeIfAbsent(script, text -> {
+            try {
+                return HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private String ttl() {
+        return Long.toString(config.ttl().toMillis());
+    }
+
+    private String stateKey(UUID id) {
+        return config.keyPrefix() + id;
+    }
+
+    private String cancelKey(UUID id) {
+        return config.keyPrefix() + "cancelled:" + id;
+    }
+
+    private String orderKey(TaskWrite write) {
+        if (write instanceof TaskWrite.CreateTask create) {
+            return config.keyPrefix() + "order:" + create.taskId();
+        } else if (write instanceof TaskWrite.UpdateTask update) {
+            return config.keyPrefix() + "order:" + update.taskId();
+        } else if (write instanceof TaskWrite.DeleteTask delete) {
+            return config.keyPrefix() + "order:" + delete.taskId();
+        }
+        return deleteAllKey();
+    }
+
+    private String deleteAllKey() {
+        return config.keyPrefix() + "order:*";
+    }
+
+    private String allKey() {
+        return config.keyPrefix() + "order:all";
+    }
+
+    private String write(OperationState state) {
+        try {
+            return writer.writeValueAsString(state);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write an operation state", e);
+        }
+    }
+
+    private OperationState read(String value) {
+        try {
+            return reader.readValue(value, OperationState.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Unreadable operation state", e);
+        }
+    }
+}

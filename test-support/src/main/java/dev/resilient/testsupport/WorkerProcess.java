@@ -1,0 +1,144 @@
+package dev.resilient.testsupport;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * write-worker as the separate process it is in production ({@code java -jar quarkus-run.jar}), for end-to-end tests
+ * that stop it gracefully or kill it outright. Its output goes to a log file next to the jar's target folder.
+ */
+public final class WorkerProcess implements AutoCloseable {
+
+    private final Path jar;
+    private final Map<String, String> environment;
+    private final Path log;
+    private final int port;
+    private Process process;
+
+    private WorkerProcess(Path jar, Map<String, String> environment, Path log, int port) {
+        this.jar = jar;
+        this.environment = environment;
+        this.log = log;
+        this.port = port;
+    }
+
+    /**
+     * A worker from {@code jar} (built by {@code mvn package} in write-worker), configured by environment variables
+     * as in production; HTTP on a free port.
+     */
+    public static WorkerProcess of(Path jar, Map<String, String> environment, Path log) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(
+                    jar + " is missing: build write-worker first (./mvnw -pl write-worker package)");
+        }
+        var port = freePort();
+        var all = new HashMap<>(environment);
+        all.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        return new WorkerProcess(jar, all, log, port);
+    }
+
+    /** Starts the worker and waits until it is ready (its consumers connected). */
+    public WorkerProcess start() {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var builder = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start " + jar, e);
+        }
+        awaitReady(Duration.ofSeconds(60));
+        return this;
+    }
+
+    /** {@code kill -9}: no shutdown hook, nothing finished, nothing acknowledged. */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitForExit();
+        }
+    }
+
+    /** {@code kill} (SIGTERM): the worker stops taking messages and finishes what it has in hand. */
+    public int stop() {
+        if (process == null) {
+            return 0;
+        }
+        process.destroy();
+        return waitForExit();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (isAlive()) {
+            kill();
+        }
+    }
+
+    private int waitForExit() {
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        var client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        var deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The worker exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(200); // polling a process that has no other way to say it is ready
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("The worker was not ready within " + timeout + "; see " + log);
+    }
+
+    private static int freePort() {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package dev.resilient.worker.apply;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+
+import io.quarkus.logging.Log;
+
+import dev.resilient.shared.contract.DeferredTaskWrite;
+import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.Problem;
+import dev.resilient.shared.contract.WriteOutcome;
+import dev.resilient.shared.messaging.MessagingConfig;
+import dev.resilient.shared.messaging.MessagingTopology;
+import dev.resilient.shared.operations.OperationJournal;
+import dev.resilient.shared.persistence.TaskWriter;
+import dev.resilient.worker.config.WorkerConfig;
+import dev.resilient.worker.messaging.WaitQueues;
+import dev.resilient.worker.resilience.ConsumptionGate;
+import dev.resilient.worker.resilience.WorkerGuards;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
+
+/**
+ * Applies one deferred write (DESIGN.md section 5), deciding what becomes of its message:
+ *
+ * <ul>
+ *   <li>its turn has come ({@link OperationJournal#begin}): applied through the shared write path, exactly once
+ *       ({@link TaskWriter#applyAllOnce}, several writes per transaction: {@link WriteBatcher}), final state stored,
+ *       acked. A business outcome (404, 412) is final too;
+ *   <li>an older write to the same task is still queued: sent to the hold queue to ask again shortly;
+ *   <li>cancelled by the API (its publish was not confirmed, the client got 503): dropped;
+ *   <li>PostgreSQL refused or failed it: sent to the next retry queue with backoff and jitter, or, with the retries
+ *       used up, to the dead-letter queue with state {@code failed};
+ *   <li>a breaker is open, or Redis failed: requeued untouched (the gate pauses the channel meanwhile), so an outage
+ *       uses up no retry;
+ *   <li>unreadable: rejected, which the work queue dead-letters to the dead-letter queue.
+ * </ul>
+ *
+ * Every path acks only after what it hands on is confirmed by the broker and recorded, so a crash at any point
+ * redelivers the message and never loses it; {@code applyOnce} makes the redelivery harmless.
+ */
+@ApplicationScoped
+public class DeferredWriteProcessor {
+
+    private final ObjectMapper json;
+    private final OperationJournal journal;
+    private final WriteBatcher batcher;
+    private final WorkerGuards guards;
+    private final WaitQueues queues;
+    private final ConsumptionGate gate;
+    private final MessagingTopology topology;
+    private final MessagingConfig messaging;
+    private final WorkerConfig config;
+    private final MeterRegistry registry;
+    private final Timer processing;
+    private final DistributionSummary attempts;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    public DeferredWriteProcessor(
+            ObjectMapper json,
+            OperationJournal journal,
+            WriteBatcher batcher,
+            WorkerGuards guards,
+            WaitQueues queues,
+            ConsumptionGate gate,
+            MessagingTopology topology,
+            MessagingConfig messaging,
+            WorkerConfig config,
+            MeterRegistry registry) {
+        this.json = json;
+        this.journal = journal;
+        this.batcher = batcher;
+        this.guards = guards;
+        this.queues = queues;
+        this.gate = gate;
+        this.topology = topology;
+        this.messaging = messaging;
+        this.config = config;
+        this.registry = registry;
+        this.processing = Timer.builder("tasks.worker.processing")
+                .description("Time to handle one delivered deferred write, whatever became of it")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.attempts = DistributionSummary.builder("tasks.worker.attempts")
+                .description("Attempts a deferred write took until it was final")
+                .register(registry);
+    }
+
+    public Uni<Void> process(Message<byte[]> message) {
+        gate.started();
+        var sample = Timer.start(registry);
+        return topology.ready()
+                .chain(() -> handle(message))
+                .onFailure()
+                .recoverWithUni(failure -> {
+                    Log.errorf(failure, "Deferred write %s could not be handled", WaitQueues.messageId(message));
+                    return reject(message, failure, false);
+                })
+                .onTermination()
+                .invoke(() -> {
+                    sample.stop(processing);
+                    gate.finished();
+                });
+    }
+
+    private Uni<Void> handle(Message<byte[]> message) {
+        DeferredTaskWrite deferred;
+        try {
+            deferred = json.readValue(message.getPayload(), DeferredTaskWrite.class);
+            if (deferred.operationId() == null || deferred.write() == null) {
+                throw new IllegalArgumentException("operationId and write are required");
+            }
+        } catch (Exception e) {
+            return unreadable(message, e);
+        }
+        var retry = WaitQueues.intHeader(message, WaitQueues.ATTEMPT_HEADER);
+        var holds = WaitQueues.intHeader(message, WaitQueues.HOLDS_HEADER);
+        var inProgress = state(deferred.operationId(), OperationState.Status.IN_PROGRESS, retry + 1);
+        var giveUp = holds >= config.maxHolds();
+        if (giveUp) {
+            Log.warnf(
+                    "Operation %s waited %d times for an older write to its task; presuming that write lost",
+                    deferred.operationId(), holds);
+        }
+        return guards.redis(() -> journal.begin(inProgress, deferred.write(), giveUp))
+                .onFailure()
+                .recoverWithUni(failure -> requeue(message, failure).replaceWith((OperationJournal.Turn) null))
+                .chain(turn -> {
+                    if (turn == null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return switch (turn) {
+                        case GO -> apply(message, deferred, retry);
+                        case WAIT ->
+                            queues.hold(message, holds + 1, config.holdDelay())
+                                    .chain(() -> ack(message, "held"))
+                                    .onFailure()
+                                    .recoverWithUni(failure -> requeue(message, failure));
+                        case CANCELLED -> {
+                            Log.infof("Operation %s was cancelled by the API; dropped", deferred.operationId());
+                            yield ack(message, "discarded");
+                        }
+                    };
+                });
+    }
+
+    private Uni<Void> apply(Message<byte[]> message, DeferredTaskWrite deferred, int retry) {
+        var id = deferred.operationId();
+        return batcher.apply(new TaskWriter.Deferred(id, deferred.write()))
+                .onItemOrFailure()
+                .transformToUni((outcome, failure) -> {
+                    if (failure == null) {
+                        return finish(message, deferred, outcome, retry + 1);
+                    }
+                    if (failure instanceof CircuitBreakerOpenException) {
+                        return requeue(message, failure);
+                    }
+                    return retryOrGiveUp(message, deferred, retry, failure);
+                });
+    }
+
+    private Uni<Void> finish(Message<byte[]> message, DeferredTaskWrite deferred, WriteOutcome outcome, int attempt) {
+        var last = OperationState.finished(deferred.operationId(), outcome, attempt, Instant.now());
+        return guards.redis(() -> journal.finish(last, deferred.write()))
+                .chain(() -> {
+                    attempts.record(attempt);
+                    return ack(message, last.status() == OperationState.Status.COMPLETED ? "completed" : "failed");
+                })
+                .onFailure()
+                .recoverWithUni(failure -> requeue(message, failure));
+    }
+
+    private Uni<Void> retryOrGiveUp(Message<byte[]> message, DeferredTaskWrite deferred, int retry, Throwable failure) {
+        var id = deferred.operationId();
+        if (retry < messaging.retries()) {
+            var next = retry + 1;
+            var delay = Backoff.before(next, config);
+            Log.warnf("Operation %s failed (%s); retry %d in %d ms", id, failure.toString(), next, delay.toMillis());
+            return queues.retry(message, next, delay)
+                    .chain(() -> guards.redis(() -> journal.save(state(id, OperationState.Status.PENDING, next)))
+                            .onFailure()
+                            .recoverWithNull())
+                    .chain(() -> ack(message, "retried"))
+                    .onFailure()
+                    .recoverWithUni(publishFailure -> requeue(message, publishFailure));
+        }
+        var attempt = retry + 1;
+        Log.errorf("Operation %s failed %d times (%s); moved to the dead-letter queue", id, attempt, failure);
+        var problem = Problem.of(
+                503,
+                "Service Unavailable",
+                "The write could not be applied after " + attempt + " attempts; it is in the dead-letter queue.");
+        var failed = new OperationState(id, OperationState.Status.FAILED, 503, null, problem, attempt, Instant.now());
+        return queues.deadLetter(message, failure.toString())
+                .chain(() -> guards.redis(() -> journal.finish(failed, deferred.write())))
+                .chain(() -> {
+                    attempts.record(attempt);
+                    return ack(message, "dead_lettered");
+                })
+                .onFailure()
+                .recoverWithUni(publishFailure -> requeue(message, publishFailure));
+    }
+
+    /** Rejected without requeue: the work queue dead-letters it; its state (if the id is readable) says failed. */
+    private Uni<Void> unreadable(Message<byte[]> message, Exception reason) {
+        var messageId = WaitQueues.messageId(message);
+        Log.errorf("Unreadable deferred write %s moved to the dead-letter queue: %s", messageId, reason.getMessage());
+        Uni<Void> markFailed = Uni.createFrom().voidItem();
+        UUID id = parseId(messageId);
+        if (id != null) {
+            var problem = Problem.of(500, "Internal Server Error", "The deferred write could not be read.");
+            var failed = new OperationState(id, OperationState.Status.FAILED, 500, null, problem, 1, Instant.now());
+            markFailed = guards.redis(() -> journal.save(failed)).onFailure().recoverWithNull();
+        }
+        return markFailed.chain(() -> reject(message, reason, false)).invoke(() -> count("dead_lettered"));
+    }
+
+    private Uni<Void> requeue(Message<byte[]> message, Throwable failure) {
+        Log.debugf("Requeueing %s: %s", WaitQueues.messageId(message), failure.toString());
+        return reject(message, failure, true).invoke(() -> count("requeued"));
+    }
+
+    private Uni<Void> ack(Message<byte[]> message, String outcome) {
+        return Uni.createFrom().completionStage(message::ack).invoke(() -> count(outcome));
+    }
+
+    private static Uni<Void> reject(Message<byte[]> message, Throwable failure, boolean requeue) {
+        return Uni.createFrom()
+                .completionStage(() -> message.nack(failure, Metadata.of(new RabbitMQRejectMetadata(requeue))));
+    }
+
+    private void count(String outcome) {
+        counters.computeIfAbsent(outcome, name -> Counter.builder("tasks.worker.operations")
+                        .description("Deferred writes handled by the worker, by what became of them")
+                        .tag("outcome", name)
+                        .register(registry))
+                .increment();
+    }
+
+    private static OperationState state(UUID id, OperationState.Status status, int attempt) {
+        return new OperationState(id, status, null, null, null, attempt, Instant.now());
+    }
+
+    private static UUID parseId(String value) {
+        try {
+            return value == null ? null : UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

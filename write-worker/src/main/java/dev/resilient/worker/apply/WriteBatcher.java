@@ -1,0 +1,131 @@
+package dev.resilient.worker.apply;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+
+import dev.resilient.shared.contract.WriteOutcome;
+import dev.resilient.shared.persistence.TaskWriter;
+import dev.resilient.shared.persistence.TaskWriter.Deferred;
+import dev.resilient.worker.config.WorkerConfig;
+import dev.resilient.worker.resilience.WorkerGuards;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * Groups the writes whose turn has come into one transaction ({@link TaskWriter#applyAllOnce}): a write waits at most
+ * {@code tasks.worker.batch-linger} for others to join it, and a batch holds at most {@code tasks.worker.batch-size}.
+ * A transaction per write is what limited draining a backlog; a batch costs about as much as one write. If a batch
+ * fails for a reason other than an open breaker, its writes are applied one by one, so one write PostgreSQL refuses
+ * fails alone and the others still go through. Every PostgreSQL call goes through the worker's breaker.
+ */
+@ApplicationScoped
+public class WriteBatcher {
+
+    private record Waiting(Deferred write, UniEmitter<? super WriteOutcome> result) {}
+
+    private final TaskWriter writer;
+    private final WorkerGuards guards;
+    private final Vertx vertx;
+    private final WorkerConfig config;
+    private final DistributionSummary sizes;
+    private List<Waiting> open = new ArrayList<>();
+    private boolean flushScheduled;
+
+    public WriteBatcher(
+            TaskWriter writer, WorkerGuards guards, Vertx vertx, WorkerConfig config, MeterRegistry registry) {
+        this.writer = writer;
+        this.guards = guards;
+        this.vertx = vertx;
+        this.config = config;
+        this.sizes = DistributionSummary.builder("tasks.worker.batch.size")
+                .description("Deferred writes applied together in one transaction")
+                .register(registry);
+    }
+
+    /** The outcome of applying the write, once its batch has committed. */
+    public Uni<WriteOutcome> apply(Deferred write) {
+        return Uni.createFrom().emitter(result -> add(new Waiting(write, result)));
+    }
+
+    private void add(Waiting waiting) {
+        List<Waiting> full = null;
+        synchronized (this) {
+            open.add(waiting);
+            if (open.size() >= config.batchSize()) {
+                full = take();
+            } else if (!flushScheduled) {
+                flushScheduled = true;
+                vertx.setTimer(Math.max(1, config.batchLinger().toMillis()), id -> flushLingering());
+            }
+        }
+        if (full != null) {
+            run(full);
+        }
+    }
+
+    private void flushLingering() {
+        List<Waiting> batch;
+        synchronized (this) {
+            flushScheduled = false;
+            batch = take();
+        }
+        if (!batch.isEmpty()) {
+            run(batch);
+        }
+    }
+
+    private List<Waiting> take() {
+        var batch = open;
+        open = new ArrayList<>();
+        return batch;
+    }
+
+    private void run(List<Waiting> batch) {
+        sizes.record(batch.size());
+        var writes = batch.stream().map(Waiting::write).toList();
+        onOwnContext(
+                () -> guards.postgres(() -> writer.applyAllOnce(writes)),
+                outcomes -> {
+                    for (int i = 0; i < batch.size(); i++) {
+                        batch.get(i).result().complete(outcomes.get(i));
+                    }
+                },
+                failure -> {
+                    if (batch.size() == 1 || failure instanceof CircuitBreakerOpenException) {
+                        batch.forEach(waiting -> waiting.result().fail(failure));
+                        return;
+                    }
+                    for (var waiting : batch) {
+                        var write = waiting.write();
+                        onOwnContext(
+                                () -> guards.postgres(() -> writer.applyOnce(write.operationId(), write.write())),
+                                waiting.result()::complete,
+                                waiting.result()::fail);
+                    }
+                });
+    }
+
+    /**
+     * Runs a transaction on a Vert.x context of its own: Hibernate Reactive keeps the session in the context, so two
+     * transactions started from one context (a timer's, or one failure handler's) would share a session and corrupt it.
+     */
+    private <T> void onOwnContext(Supplier<Uni<T>> transaction, Consumer<T> onItem, Consumer<Throwable> onFailure) {
+        var context =
+                VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(ignored -> transaction.get().subscribe().with(onItem, onFailure));
+    }
+}

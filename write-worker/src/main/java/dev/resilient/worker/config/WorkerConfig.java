@@ -1,0 +1,54 @@
+package dev.resilient.worker.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * How the worker paces deferred writes (DESIGN.md section 5). The initial delay and the number of retries are shared
+ * with the API ({@code tasks.messaging.*}); prefetch and concurrency are the connector's
+ * ({@code mp.messaging.incoming.task-writes.max-outstanding-messages} and {@code .concurrency}).
+ */
+@ConfigMapping(prefix = "tasks.worker")
+public interface WorkerConfig {
+
+    /** The wait before the first retry; each further retry waits twice as long, up to {@link #retryCap()}. */
+    @WithDefault("30S")
+    Duration retryBase();
+
+    @WithDefault("120S")
+    Duration retryCap();
+
+    /** The share of each retry delay drawn at random (0.25: between 75% and 100% of it), so retries spread out. */
+    @WithDefault("0.25")
+    double retryJitter();
+
+    /** How long a write waits in the hold queue before asking again whether the writes before it are done. */
+    @WithDefault("1S")
+    Duration holdDelay();
+
+    /**
+     * How many times a write waits for an older write to the same task before it presumes that write lost (its
+     * publisher died between recording and publishing it) and goes ahead. Counted only while the worker is working,
+     * so a long outage does not use them up; 600 holds of 1 s outlast the whole retry schedule of a real write.
+     */
+    @WithDefault("600")
+    int maxHolds();
+
+    /** At most this many deferred writes are applied in one transaction. */
+    @WithDefault("64")
+    int batchSize();
+
+    /** How long a write whose turn has come waits for others to share its transaction. */
+    @WithDefault("2MS")
+    Duration batchLinger();
+
+    /** While a breaker is open, how often the worker checks whether its dependency is back. */
+    @WithDefault("2S")
+    Duration probeInterval();
+
+    /** On shutdown, how long the worker waits for the writes in hand to finish before it exits anyway. */
+    @WithDefault("10S")
+    Duration shutdownGrace();
+}

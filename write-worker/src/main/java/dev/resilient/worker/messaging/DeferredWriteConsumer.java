@@ -1,0 +1,55 @@
+package dev.resilient.worker.messaging;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.quarkus.logging.Log;
+
+import dev.resilient.shared.contract.Topology;
+import dev.resilient.shared.messaging.MessagingTopology;
+import dev.resilient.worker.apply.DeferredWriteProcessor;
+
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The work queue's consumer. Bodies arrive as bytes (content type overridden), so an unreadable one reaches the
+ * processor instead of failing in the connector. Prefetch and the number of consumers are channel settings
+ * ({@code max-outstanding-messages}, {@code concurrency}); their product bounds the writes in hand.
+ */
+@ApplicationScoped
+public class DeferredWriteConsumer {
+
+    /** The id of the work queue's arguments bean ({@code queue.arguments} of the incoming channel). */
+    public static final String WORK_QUEUE_ARGUMENTS = "tasks-work-queue-arguments";
+
+    private final DeferredWriteProcessor processor;
+
+    public DeferredWriteConsumer(DeferredWriteProcessor processor) {
+        this.processor = processor;
+    }
+
+    /**
+     * Starts handling the message and asks for the next one at once: the writes in hand are bounded by the prefetch
+     * ({@code max-outstanding-messages}), since each is acked only when it is done, and handling many at a time is
+     * what lets {@link dev.resilient.worker.apply.WriteBatcher} fill its batches. The processor acks or rejects
+     * every message itself, whatever happens.
+     */
+    @Incoming(Topology.CHANNEL)
+    public Uni<Void> consume(Message<byte[]> message) {
+        processor.process(message).subscribe().with(done -> {}, failure -> Log.errorf(failure, "Unhandled failure"));
+        return Uni.createFrom().voidItem();
+    }
+
+    /** The connector declares the work queue too (on every reconnect): with exactly the arguments of the topology. */
+    @Produces
+    @Identifier(WORK_QUEUE_ARGUMENTS)
+    Map<String, Object> workQueueArguments(MessagingTopology topology) {
+        return topology.topology().workQueueArguments();
+    }
+}

@@ -1,0 +1,222 @@
+package dev.resilient.worker.apply;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.TaskStatus;
+import dev.resilient.shared.contract.TaskWrite;
+import dev.resilient.worker.messaging.WaitQueues;
+import dev.resilient.worker.testing.Broker;
+import dev.resilient.worker.testing.WorkerTestBase;
+
+/**
+ * The worker against the real local PostgreSQL, Redis and RabbitMQ: each deferred write ends applied once and
+ * reported, failed with the API's problem, or in the dead-letter queue, and writes to one task keep their order.
+ */
+@QuarkusTest
+class DeferredWriteWorkerTest extends WorkerTestBase {
+
+    @Test
+    void aDeferredCreateIsAppliedAndReportsTheBodyTheSynchronousCallWouldHaveReturned() {
+        var create = create("written later");
+        var operation = deferAndPublish(create);
+
+        var state = awaitFinal(operation.operationId());
+
+        assertThat(state.status()).isEqualTo(Status.COMPLETED);
+        assertThat(state.resultStatus()).isEqualTo(201);
+        assertThat(state.result().id()).isEqualTo(create.taskId());
+        assertThat(state.result().name()).isEqualTo("written later");
+        assertThat(state.result().status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(state.result().createdAt())
+                .isEqualTo(create.requestedAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+        assertThat(state.attempts()).isEqualTo(1);
+        assertThat(rows.nameAndVersion(create.taskId())).isEqualTo("written later@1");
+        assertThat(rows.appliedOperations()).isEqualTo(1);
+    }
+
+    @Test
+    void deferredUpdateAndDeleteAreAppliedInTheOrderTheyWereDeferred() {
+        var create = create("first");
+        var created = deferAndPublish(create);
+        var renamed = deferAndPublish(rename(create.taskId(), "second"));
+        var other = create("kept");
+        var otherCreated = deferAndPublish(other);
+        var deleted = deferAndPublish(new TaskWrite.DeleteTask(other.taskId(), null, Instant.now()));
+
+        assertThat(awaitFinal(created.operationId()).resultStatus()).isEqualTo(201);
+        var update = awaitFinal(renamed.operationId());
+        assertThat(update.resultStatus()).isEqualTo(200);
+        assertThat(update.result().name()).isEqualTo("second");
+        assertThat(awaitFinal(otherCreated.operationId()).resultStatus()).isEqualTo(201);
+        var delete = awaitFinal(deleted.operationId());
+        assertThat(delete.status()).isEqualTo(Status.COMPLETED);
+        assertThat(delete.resultStatus()).isEqualTo(204);
+        assertThat(rows.nameAndVersion(create.taskId())).isEqualTo("second@2");
+        assertThat(rows.nameAndVersion(other.taskId())).isNull();
+    }
+
+    @Test
+    void aWriteDeliveredBeforeTheCreateOfItsTaskWaitsForItInsteadOfFailingWith404() {
+        var create = create("made first");
+        var createOperation = defer(create);
+        var update = defer(rename(create.taskId(), "then renamed"));
+        var delete = defer(new TaskWrite.DeleteTask(create.taskId(), null, Instant.now()));
+
+        // Delivered in the opposite order (as after a retry, or with competing consumers).
+        broker.publish(delete);
+        broker.publish(update);
+        broker.publish(createOperation);
+
+        assertThat(awaitFinal(createOperation.operationId()).resultStatus()).isEqualTo(201);
+        var renamed = awaitFinal(update.operationId());
+        assertThat(renamed.status()).isEqualTo(Status.COMPLETED);
+        assertThat(renamed.result().name()).isEqualTo("then renamed");
+        assertThat(awaitFinal(delete.operationId()).resultStatus()).isEqualTo(204);
+        assertThat(rows.nameAndVersion(create.taskId())).isNull();
+        assertThat(rows.appliedOperations()).isEqualTo(3);
+        assertThat(metric("tasks_worker_operations_total{outcome=\"held\"}")).isPositive();
+    }
+
+    @Test
+    void theSameMessageDeliveredTwiceIsAppliedOnceAndReportsTheFirstResult() {
+        var create = create("once");
+        var created = deferAndPublish(create);
+        awaitFinal(created.operationId());
+        var rename = deferAndPublish(rename(create.taskId(), "renamed once"));
+        var first = awaitFinal(rename.operationId());
+
+        broker.publish(rename);
+        broker.publish(created);
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> broker.ready(Broker.TOPOLOGY.workQueue()) == 0 && state(rename.operationId()) != null);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(state(rename.operationId()).updatedAt()).isAfter(first.updatedAt()));
+        var again = state(rename.operationId());
+        assertThat(again.status()).isEqualTo(Status.COMPLETED);
+        assertThat(again.result()).isEqualTo(first.result());
+        assertThat(rows.nameAndVersion(create.taskId())).isEqualTo("renamed once@2");
+        assertThat(rows.tasks()).isEqualTo(1);
+        assertThat(rows.appliedOperations()).isEqualTo(2);
+    }
+
+    @Test
+    void anUpdateOfATaskThatDoesNotExistFailsWithTheProblemTheApiWouldHaveAnswered() {
+        var missing = UUID.randomUUID();
+        var operation = deferAndPublish(rename(missing, "nobody"));
+
+        var state = awaitFinal(operation.operationId());
+
+        assertThat(state.status()).isEqualTo(Status.FAILED);
+        assertThat(state.resultStatus()).isEqualTo(404);
+        assertThat(state.problem().status()).isEqualTo(404);
+        assertThat(state.problem().detail()).isEqualTo("Task " + missing + " does not exist.");
+        assertThat(broker.ready(Broker.TOPOLOGY.deadLetterQueue()))
+                .as("a business outcome is final")
+                .isZero();
+        assertThat(rows.tasks()).isZero();
+    }
+
+    @Test
+    void aWriteTheApiCancelledIsDroppedWhenItArrivesLate() {
+        var create = create("told 503");
+        var operation = defer(create);
+        journal.cancel(operation.operationId(), create).await().atMost(Duration.ofSeconds(5));
+        var marker = deferAndPublish(create("published after it"));
+
+        broker.publish(operation);
+
+        awaitFinal(marker.operationId());
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.ready(Broker.TOPOLOGY.workQueue()) == 0);
+        assertThat(state(operation.operationId())).isNull();
+        assertThat(rows.nameAndVersion(create.taskId())).isNull();
+        assertThat(metric("tasks_worker_operations_total{outcome=\"discarded\"}"))
+                .isPositive();
+    }
+
+    @Test
+    void aWritePostgresKeepsRefusingClimbsTheRetryLadderAndEndsInTheDeadLetterQueue() {
+        // A create without a name: refused (NOT NULL), which is about the write, not an outage.
+        var refused = new TaskWrite.CreateTask(UUID.randomUUID(), null, TaskStatus.PENDING, Instant.now());
+        var operation = deferAndPublish(refused);
+        var retriedBefore = metric("tasks_worker_operations_total{outcome=\"retried\"}");
+
+        var state = awaitFinal(operation.operationId());
+
+        assertThat(state.status()).isEqualTo(Status.FAILED);
+        assertThat(state.attempts()).as("first attempt + 3 retries").isEqualTo(4);
+        assertThat(state.problem().detail()).contains("dead-letter queue");
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.ready(Broker.TOPOLOGY.deadLetterQueue()) == 1);
+        var dead = broker.take(Broker.TOPOLOGY.deadLetterQueue());
+        assertThat(dead.getProps().getMessageId())
+                .isEqualTo(operation.operationId().toString());
+        assertThat(dead.getProps().getDeliveryMode()).isEqualTo(2);
+        assertThat(dead.getProps().getHeaders().get(WaitQueues.REASON_HEADER).toString())
+                .contains("not-null property");
+        assertThat(metric("tasks_worker_operations_total{outcome=\"retried\"}") - retriedBefore)
+                .isEqualTo(3);
+        assertThat(metric("tasks_worker_operations_total{outcome=\"dead_lettered\"}"))
+                .isPositive();
+        assertThat(rows.tasks()).isZero();
+        assertThat(breakers.currentState(dev.resilient.worker.resilience.WorkerGuards.POSTGRES)
+                        .name())
+                .as("a refused write is not an outage")
+                .isEqualTo("CLOSED");
+    }
+
+    @Test
+    void anUnreadableMessageGoesToTheDeadLetterQueueAndItsOperationFails() {
+        var id = UUID.randomUUID();
+        journal.save(new dev.resilient.shared.contract.OperationState(
+                        id, Status.PENDING, null, null, null, 0, Instant.now()))
+                .await()
+                .atMost(Duration.ofSeconds(5));
+
+        broker.publishRaw("{not json".getBytes(StandardCharsets.UTF_8), id.toString(), Map.of());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.ready(Broker.TOPOLOGY.deadLetterQueue()) == 1);
+        var dead = broker.take(Broker.TOPOLOGY.deadLetterQueue());
+        assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+        var state = awaitFinal(id);
+        assertThat(state.status()).isEqualTo(Status.FAILED);
+        assertThat(state.problem().detail()).isEqualTo("The deferred write could not be read.");
+        assertThat(broker.ready(Broker.TOPOLOGY.workQueue())).isZero();
+    }
+
+    @Test
+    void metricsCountWhatBecameOfEachWriteAndTimeTheProcessing() {
+        var operation = deferAndPublish(create("counted"));
+        awaitFinal(operation.operationId());
+
+        assertThat(metric("tasks_worker_operations_total{outcome=\"completed\"}"))
+                .isPositive();
+        assertThat(metric("tasks_worker_processing_seconds_count")).isPositive();
+        assertThat(metric("tasks_worker_attempts_count")).isPositive();
+    }
+
+    /** The value of a sample in /q/metrics, e.g. {@code name{label="value"}} (0 when absent). */
+    private static double metric(String sample) {
+        var body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return body.lines()
+                .filter(line -> !line.startsWith("#"))
+                .filter(line -> line.substring(0, line.lastIndexOf(' '))
+                        .replace(",}", "}")
+                        .equals(sample))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+}

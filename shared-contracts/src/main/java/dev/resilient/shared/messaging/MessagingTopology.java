@@ -76,10 +76,6 @@ public class MessagingTopology {
         return declared.updateAndGet(current -> current != null ? current : attempt());
     }
 
-    public boolean isReady() {
-        return done;
-    }
-
     private Uni<Void> attempt() {
         return Uni.createFrom()
                 .deferred(() -> {

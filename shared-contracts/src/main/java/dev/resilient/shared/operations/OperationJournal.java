@@ -193,13 +193,6 @@ public class OperationJournal {
                 .replaceWithVoid();
     }
 
-    /** Takes a write out of the order without a state (unreadable, or the state is set separately). */
-    public Uni<Void> release(UUID id, TaskWrite write) {
-        return redis.execute("ZREM", orderKey(write), id.toString())
-                .chain(() -> redis.execute("ZREM", allKey(), id.toString()))
-                .replaceWithVoid();
-    }
-
     /** The state, or null when the operation is unknown or expired. */
     public Uni<OperationState> find(UUID id) {
         return redis.execute("GET", stateKey(id)).map(reply -> reply == null ? null : read(reply.toString()));

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.redis.datasource.RedisDataSource;
 
 import dev.resilient.shared.contract.Topology;
+import dev.resilient.testsupport.Env;
 
 import com.rabbitmq.client.ConnectionFactory;
 
@@ -34,8 +35,8 @@ public class DeferredWrites {
             redis.key().del(keys.toArray(String[]::new));
         }
         var factory = new ConnectionFactory();
-        factory.setHost(env("RABBITMQ_HOST", "127.0.0.1"));
-        factory.setPort(Integer.parseInt(env("RABBITMQ_PORT", "5672")));
+        factory.setHost(Env.get("RABBITMQ_HOST", "127.0.0.1"));
+        factory.setPort(Integer.parseInt(Env.get("RABBITMQ_PORT", "5672")));
         try (var connection = factory.newConnection("api-test-cleanup")) {
             for (var queue : new String[] {TOPOLOGY.workQueue(), TOPOLOGY.delayQueue(), TOPOLOGY.deadLetterQueue()}) {
                 var channel = connection.createChannel();
@@ -48,10 +49,5 @@ public class DeferredWrites {
         } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("RabbitMQ is not reachable", e);
         }
-    }
-
-    private static String env(String name, String fallback) {
-        var value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import dev.resilient.testsupport.Env;
 import dev.resilient.testsupport.FaultProxy;
 
 /**
@@ -36,14 +37,15 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         var config = new HashMap<String, String>();
-        postgres = FaultProxy.start(env("DB_HOST", "127.0.0.1"), Integer.parseInt(env("DB_PORT", "5432")));
-        redis = FaultProxy.start(env("REDIS_HOST", "127.0.0.1"), Integer.parseInt(env("REDIS_PORT", "6379")));
+        postgres = FaultProxy.start(Env.get("DB_HOST", "127.0.0.1"), Integer.parseInt(Env.get("DB_PORT", "5432")));
+        redis = FaultProxy.start(Env.get("REDIS_HOST", "127.0.0.1"), Integer.parseInt(Env.get("REDIS_PORT", "6379")));
         // The %test form too: a profile-specific value in application.properties would win over the plain one.
         var proxiedUrl = "postgresql://127.0.0.1:" + postgres.port() + "/tasks_test_api";
         config.put("quarkus.datasource.reactive.url", proxiedUrl);
         config.put("%test.quarkus.datasource.reactive.url", proxiedUrl);
         config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port());
-        rabbitmq = FaultProxy.start(env("RABBITMQ_HOST", "127.0.0.1"), Integer.parseInt(env("RABBITMQ_PORT", "5672")));
+        rabbitmq = FaultProxy.start(
+                Env.get("RABBITMQ_HOST", "127.0.0.1"), Integer.parseInt(Env.get("RABBITMQ_PORT", "5672")));
         // The RabbitMQ connector does not see this setting when it comes from a test resource's or profile's config
         // (it still connects to 5672), but it does see a system property; cleared again in stop().
         System.setProperty(RABBITMQ_PORT, String.valueOf(rabbitmq.port()));
@@ -68,10 +70,5 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
                 proxy.close();
             }
         }
-    }
-
-    private static String env(String name, String fallback) {
-        var value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

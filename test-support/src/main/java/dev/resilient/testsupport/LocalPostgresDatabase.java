@@ -31,10 +31,10 @@ public class LocalPostgresDatabase implements QuarkusTestResourceLifecycleManage
 
     @Override
     public Map<String, String> start() {
-        var host = env("DB_HOST", "127.0.0.1");
-        var port = env("DB_PORT", "5432");
-        var user = env("DB_USER", "tasks");
-        var password = env("DB_PASSWORD", "tasks");
+        var host = Env.get("DB_HOST", "127.0.0.1");
+        var port = Env.get("DB_PORT", "5432");
+        var user = Env.get("DB_USER", "tasks");
+        var password = Env.get("DB_PASSWORD", "tasks");
         createIfMissing("jdbc:postgresql://" + host + ":" + port + "/postgres", user, password);
         var location = host + ":" + port + "/" + database;
         return Map.of(
@@ -73,10 +73,5 @@ public class LocalPostgresDatabase implements QuarkusTestResourceLifecycleManage
     @Override
     public void stop() {
         // The database stays: dropping it would cost every run a fresh migration for nothing.
-    }
-
-    private static String env(String name, String fallback) {
-        var value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

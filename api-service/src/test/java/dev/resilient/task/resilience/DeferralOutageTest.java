@@ -21,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import dev.resilient.testing.DeferredWrites;
 import dev.resilient.testing.OutageTestBase;
 import dev.resilient.testing.ProxiedDependencies;
+import dev.resilient.testsupport.Env;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.ConnectionFactory;
@@ -69,8 +70,8 @@ class DeferralOutageTest extends OutageTestBase {
     @Test
     void aDeferredWriteReachesRabbitmqPersistentWithItsOperationId() throws Exception {
         var factory = new ConnectionFactory();
-        factory.setHost(env("RABBITMQ_HOST", "127.0.0.1"));
-        factory.setPort(Integer.parseInt(env("RABBITMQ_PORT", "5672")));
+        factory.setHost(Env.get("RABBITMQ_HOST", "127.0.0.1"));
+        factory.setPort(Integer.parseInt(Env.get("RABBITMQ_PORT", "5672")));
         try (var connection = factory.newConnection();
                 var channel = connection.createChannel()) {
             // A private queue bound like the delay queue: exclusive, gone when this connection closes.
@@ -151,11 +152,6 @@ class DeferralOutageTest extends OutageTestBase {
                 .contentType(ContentType.JSON)
                 .body(Map.of("name", name))
                 .put("/tasks/{id}", id);
-    }
-
-    private static String env(String name, String fallback) {
-        var value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 
     private static io.restassured.response.Response postNew() {

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.resilient.shared.contract.DeferredTaskWrite;
 import dev.resilient.shared.contract.Topology;
+import dev.resilient.testsupport.Env;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
@@ -32,8 +33,8 @@ public final class Broker implements AutoCloseable {
         this.json = json;
         try {
             var factory = new ConnectionFactory();
-            factory.setHost(env("RABBITMQ_HOST", "127.0.0.1"));
-            factory.setPort(Integer.parseInt(env("RABBITMQ_PORT", "5672")));
+            factory.setHost(Env.get("RABBITMQ_HOST", "127.0.0.1"));
+            factory.setPort(Integer.parseInt(Env.get("RABBITMQ_PORT", "5672")));
             connection = factory.newConnection("worker-test");
             channel = connection.createChannel();
             channel.confirmSelect();
@@ -102,10 +103,5 @@ public final class Broker implements AutoCloseable {
     @Override
     public void close() throws IOException, TimeoutException {
         connection.close();
-    }
-
-    private static String env(String name, String fallback) {
-        var value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import dev.resilient.testsupport.Env;
 import dev.resilient.testsupport.FaultProxy;
 
 /** Puts the fault-injecting proxy between the worker and PostgreSQL, and makes its breaker quick to trip and probe. */
@@ -18,7 +19,7 @@ public class ProxiedPostgres implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        postgres = FaultProxy.start(env("DB_HOST", "127.0.0.1"), Integer.parseInt(env("DB_PORT", "5432")));
+        postgres = FaultProxy.start(Env.get("DB_HOST", "127.0.0.1"), Integer.parseInt(Env.get("DB_PORT", "5432")));
         var config = new HashMap<String, String>();
         // The %test form too: a profile-specific value in application.properties would win over the plain one.
         var url = "postgresql://127.0.0.1:" + postgres.port() + "/tasks_test_worker";
@@ -36,10 +37,5 @@ public class ProxiedPostgres implements QuarkusTestResourceLifecycleManager {
         if (postgres != null) {
             postgres.close();
         }
-    }
-
-    private static String env(String name, String fallback) {
-        var value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -26,7 +26,8 @@ import io.smallrye.mutiny.Uni;
  * write-worker for a deferred one, so both have exactly the same effect and produce the same {@link WriteOutcome}.
  *
  * <p>Each call runs in its own transaction. Preconditions are checked on the row locked for the change, so a
- * concurrent writer can never slip between the check and the update.
+ * concurrent writer can never slip between the check and the update. A transaction, once started, runs to its end even
+ * if the caller stops waiting ({@link RunToCompletion}): a timed-out write may still commit.
  */
 @ApplicationScoped
 public class TaskWriter {
@@ -42,7 +43,7 @@ public class TaskWriter {
 
     /** Applies a synchronous write (the API's, answered at once; its retries are deduplicated by Idempotency-Key). */
     public Uni<WriteOutcome> apply(TaskWrite write) {
-        return Panache.withTransaction(() -> applyInTransaction(write));
+        return RunToCompletion.of(() -> Panache.withTransaction(() -> applyInTransaction(write)));
     }
 
     /**
@@ -52,7 +53,7 @@ public class TaskWriter {
      * transaction, change included; the caller treats that as transient, and the retry finds the record.
      */
     public Uni<WriteOutcome> applyOnce(UUID operationId, TaskWrite write) {
-        return Panache.withTransaction(
+        return RunToCompletion.of(() -> Panache.withTransaction(
                 () -> appliedOperations.findById(operationId).chain(recorded -> {
                     if (recorded != null) {
                         return Uni.createFrom().item(recorded.toOutcome());
@@ -60,7 +61,7 @@ public class TaskWriter {
                     return applyDeferred(write)
                             .call(outcome -> appliedOperations.persist(AppliedOperation.of(
                                     operationId, outcome, clock.instant().truncatedTo(ChronoUnit.MICROS))));
-                }));
+                })));
     }
 
     /** One deferred write of a batch: its operation id and the command. */
@@ -79,7 +80,7 @@ public class TaskWriter {
                 .filter(CreateTask.class::isInstance)
                 .map(write -> ((CreateTask) write).taskId())
                 .toList();
-        return Panache.withTransaction(() -> appliedOperations
+        return RunToCompletion.of(() -> Panache.withTransaction(() -> appliedOperations
                 .list("operationId in ?1", operationIds)
                 .chain(recorded -> existing(createdIds).map(tasks -> {
                     var outcomes = new HashMap<UUID, WriteOutcome>();
@@ -91,7 +92,7 @@ public class TaskWriter {
                         .onItem()
                         .transformToUniAndConcatenate(deferred -> applyInBatch(deferred, batch))
                         .collect()
-                        .asList()));
+                        .asList())));
     }
 
     /** What a batch knows up front: outcomes already recorded (also of its own duplicates), tasks that exist. */

@@ -7,8 +7,6 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 
 import dev.resilient.shared.contract.WriteOutcome;
@@ -16,6 +14,7 @@ import dev.resilient.shared.persistence.TaskWriter;
 import dev.resilient.shared.persistence.TaskWriter.Deferred;
 import dev.resilient.worker.config.WorkerConfig;
 import dev.resilient.worker.resilience.WorkerGuards;
+import dev.resilient.worker.resilience.WriteRejectedException;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,9 +26,11 @@ import io.vertx.mutiny.core.Vertx;
 /**
  * Groups the writes whose turn has come into one transaction ({@link TaskWriter#applyAllOnce}): a write waits at most
  * {@code tasks.worker.batch-linger} for others to join it, and a batch holds at most {@code tasks.worker.batch-size}.
- * A transaction per write is what limited draining a backlog; a batch costs about as much as one write. If a batch
- * fails for a reason other than an open breaker, its writes are applied one by one, so one write PostgreSQL refuses
- * fails alone and the others still go through. Every PostgreSQL call goes through the worker's breaker.
+ * A transaction per write is what limited draining a backlog; a batch costs about as much as one write. If PostgreSQL
+ * refuses a batch ({@link WriteRejectedException}), its writes are applied one by one, so the write at fault fails
+ * alone and the others still go through. Any other failure (an open breaker, a lost connection, a timeout) fails every
+ * write of the batch, to be retried later: after a timeout the batch may still commit ({@code RunToCompletion}), and
+ * applying its writes again right away would only race it. Every PostgreSQL call goes through the worker's breaker.
  */
 @ApplicationScoped
 public class WriteBatcher {
@@ -104,7 +105,7 @@ public class WriteBatcher {
                     }
                 },
                 failure -> {
-                    if (batch.size() == 1 || failure instanceof CircuitBreakerOpenException) {
+                    if (batch.size() == 1 || !(failure instanceof WriteRejectedException)) {
                         batch.forEach(waiting -> waiting.result().fail(failure));
                         return;
                     }

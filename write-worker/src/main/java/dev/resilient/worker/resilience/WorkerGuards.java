@@ -1,5 +1,6 @@
 package dev.resilient.worker.resilience;
 
+import java.sql.SQLException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
@@ -49,8 +50,12 @@ public class WorkerGuards {
         return call.get().onFailure(WorkerGuards::isRejection).transform(WriteRejectedException::new);
     }
 
-    /** One call to the operation journal (a Lua script or a SET). */
-    @Timeout(value = 500, unit = ChronoUnit.MILLIS)
+    /**
+     * One call to the operation journal (a Lua script or a SET). No user waits on the worker, so the bound is loose:
+     * when a paused backlog resumes, hundreds of writes ask for their turn at once, and a tighter bound (500 ms) let
+     * that burst alone trip the breaker and requeue the writes in hand.
+     */
+    @Timeout(value = 2000, unit = ChronoUnit.MILLIS)
     @CircuitBreaker(
             requestVolumeThreshold = 10,
             failureRatio = 0.5,
@@ -64,8 +69,13 @@ public class WorkerGuards {
 
     private static boolean isRejection(Throwable failure) {
         for (var cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof PgException pg && pg.getSqlState() != null) {
-                return WRITE_CLASSES.contains(pg.getSqlState().substring(0, 2));
+            // Hibernate Reactive reports a failed statement as an SQLException carrying the SQLSTATE (not always
+            // with the client's PgException as its cause); a bare PgException comes from plain pool queries.
+            var sqlState = cause instanceof SQLException sql
+                    ? sql.getSQLState()
+                    : cause instanceof PgException pg ? pg.getSqlState() : null;
+            if (sqlState != null && sqlState.length() >= 2) {
+                return WRITE_CLASSES.contains(sqlState.substring(0, 2));
             }
             if (cause instanceof PropertyValueException) {
                 return true; // Hibernate's own NOT NULL check, before the statement is even sent

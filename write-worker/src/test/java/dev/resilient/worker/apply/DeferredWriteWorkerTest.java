@@ -179,6 +179,24 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
     }
 
     @Test
+    void aWriteAConstraintRefusesCountsNeitherAgainstTheBreakerNorAgainstTheOthersOfItsBatch() {
+        // Longer than the CHECK on tasks.name allows: PostgreSQL refuses it (SQLSTATE 23514), which is about the write.
+        var refused = new TaskWrite.CreateTask(UUID.randomUUID(), "x".repeat(300), TaskStatus.PENDING, Instant.now());
+        var failuresBefore = postgresBreakerFailures();
+        var bad = deferAndPublish(refused);
+        var good = deferAndPublish(create("next to a refused one"));
+
+        assertThat(awaitFinal(good.operationId()).status()).isEqualTo(Status.COMPLETED);
+        var state = awaitFinal(bad.operationId());
+
+        assertThat(state.status()).isEqualTo(Status.FAILED);
+        assertThat(rows.tasks()).isOne();
+        assertThat(postgresBreakerFailures())
+                .as("PostgreSQL answered: not a failure of PostgreSQL")
+                .isEqualTo(failuresBefore);
+    }
+
+    @Test
     void anUnreadableMessageGoesToTheDeadLetterQueueAndItsOperationFails() {
         var id = UUID.randomUUID();
         journal.save(new dev.resilient.shared.contract.OperationState(
@@ -216,6 +234,17 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
                 .filter(line -> line.substring(0, line.lastIndexOf(' '))
                         .replace(",}", "}")
                         .equals(sample))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** Calls through the worker's PostgreSQL breaker that it counted as failures. */
+    private static double postgresBreakerFailures() {
+        var body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return body.lines()
+                .filter(line -> line.startsWith("ft_circuitbreaker_calls_total{"))
+                .filter(line -> line.contains("circuitBreakerResult=\"failure\""))
+                .filter(line -> line.contains("WorkerGuards.postgres"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
     }

@@ -13,6 +13,7 @@ import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.contract.WriteOutcome;
+import dev.resilient.shared.persistence.RunToCompletion;
 import dev.resilient.shared.persistence.TaskRepository;
 import dev.resilient.shared.persistence.TaskWriter;
 
@@ -23,7 +24,9 @@ import io.smallrye.mutiny.Uni;
  * behind its breaker. Any failure comes out as {@link DependencyUnavailableException}.
  *
  * <p>Each call opens its session inside the guarded supplier (never an annotation on a method or above it), so the
- * breaker sees every PostgreSQL failure, including failing to connect (PITFALLS.md).
+ * breaker sees every PostgreSQL failure, including failing to connect (PITFALLS.md), and shields it from the
+ * breaker's timeout ({@link RunToCompletion}: a cancelled session would leak its connection). Writes are shielded by
+ * the write path itself.
  */
 @ApplicationScoped
 public class TaskStore {
@@ -39,7 +42,7 @@ public class TaskStore {
     }
 
     public Uni<List<TaskResponse>> list() {
-        return guarded.postgresRead(() -> Panache.withSession(repository::listOldestFirst))
+        return guarded.postgresRead(() -> RunToCompletion.of(() -> Panache.withSession(repository::listOldestFirst)))
                 .map(tasks ->
                         tasks.stream().map(task -> task.toSnapshot().task()).toList())
                 .onFailure()
@@ -48,7 +51,7 @@ public class TaskStore {
 
     /** The task, or null when there is none. */
     public Uni<TaskSnapshot> find(UUID id) {
-        return guarded.postgresRead(() -> Panache.withSession(() -> repository.findById(id)))
+        return guarded.postgresRead(() -> RunToCompletion.of(() -> Panache.withSession(() -> repository.findById(id))))
                 .map(task -> task == null ? null : task.toSnapshot())
                 .onFailure()
                 .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, failure));

@@ -139,12 +139,14 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
     echo "(task insert + applied_operations record), its final state in Redis, and an ack. Timed from the first applied"
     echo "operation to 99 % of the backlog, after a warm-up round of $WARMUP; \"to 100 %\" includes the few writes that"
     echo "tripped the worker's breaker when PostgreSQL went away and wait out their first retry (30 s, with jitter)."
+    echo "Seconds are counted from PostgreSQL's restart; \"backlog\" is the API's count of confirmed publishes (a few"
+    echo "may confirm after it is read), \"torn\" the tasks without their operation record and records without their task."
     echo
-    echo '| round | drained ops/s | s to 99 % | s to 100 % | backlog | tasks after | deferring: 202/s | 202 p50 | 202 p99 |'
-    echo '|---|---|---|---|---|---|---|---|---|'
+    echo '| round | drained ops/s | s to 99 % | s to 100 % | backlog | tasks after | torn | deferring: 202/s | 202 p50 | 202 p99 |'
+    echo '|---|---|---|---|---|---|---|---|---|---|'
     for i in "${!results[@]}"; do
-        read -r rate s99 s100 b t a p50 p99 <<< "${results[$i]}"
-        echo "| $((i + 1)) | $rate | $s99 | $s100 | $b | $t | $a | $p50 | $p99 |"
+        read -r rate s99 s100 b t a p50 p99 torn <<< "${results[$i]}"
+        echo "| $((i + 1)) | $rate | $s99 | $s100 | $b | $t | $torn | $a | $p50 | $p99 |"
     done
     echo
     echo "The deferring columns are the backlog being made: POST /tasks at 50 connections while PostgreSQL refuses,"

@@ -13,13 +13,18 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.resilient.testing.DeferredWrites;
 import dev.resilient.testing.OutageTestBase;
 import dev.resilient.testing.ProxiedDependencies;
 import dev.resilient.testing.Worker;
@@ -36,6 +41,9 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 @WithTestResource(value = ProxiedDependencies.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class DeferredWritesEndToEndTest extends OutageTestBase {
+
+    @Inject
+    RedisDataSource redis;
 
     @Test
     void writesDeferredDuringAnOutageEndAsTheSynchronousCallsWouldHaveLeftThem() {
@@ -109,9 +117,20 @@ class DeferredWritesEndToEndTest extends OutageTestBase {
 
         try (var second = Worker.process("worker-restarted.log").start()) {
             await().atMost(Duration.ofSeconds(120)).until(() -> rows.count() == 2_000);
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> operations.stream().allMatch(id -> "completed".equals(status(id))));
+            // Watched in the journal (one MGET a look); then asked of the API once each, as a client would.
+            await().atMost(Duration.ofSeconds(60)).until(() -> redis
+                    .value(String.class)
+                    .mget(operations.stream()
+                            .map(id -> DeferredWrites.JOURNAL_PREFIX + id)
+                            .toArray(String[]::new))
+                    .values()
+                    .stream()
+                    .allMatch(state -> state != null && state.contains("\"status\":\"completed\"")));
         }
+        assertThat(operations.stream()
+                        .collect(Collectors.groupingBy(id -> String.valueOf(status(id)), Collectors.counting())))
+                .as("operations by status, as GET /tasks/queued/{id} answers")
+                .containsOnlyKeys("completed");
         assertThat(rows.count()).isEqualTo(2_000);
         assertThat(rows.appliedOperations())
                 .as("each operation applied exactly once")

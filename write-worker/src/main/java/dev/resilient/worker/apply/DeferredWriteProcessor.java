@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
@@ -45,8 +46,9 @@ import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
  *   <li>cancelled by the API (its publish was not confirmed, the client got 503): dropped;
  *   <li>PostgreSQL refused or failed it: sent to the next retry queue with backoff and jitter, or, with the retries
  *       used up, to the dead-letter queue with state {@code failed};
- *   <li>a breaker is open, or Redis failed: requeued untouched (the gate pauses the channel meanwhile), so an outage
- *       uses up no retry;
+ *   <li>a breaker is open, Redis failed, or PostgreSQL did not answer in time: requeued untouched (the gate pauses
+ *       the channel while a breaker is open), so an outage uses up no retry; a timed-out batch may still commit, and
+ *       the redelivered write then finds its record;
  *   <li>unreadable: rejected, which the work queue dead-letters to the dead-letter queue.
  * </ul>
  *
@@ -166,7 +168,9 @@ public class DeferredWriteProcessor {
                     if (failure == null) {
                         return finish(message, deferred, outcome, retry + 1);
                     }
-                    if (failure instanceof CircuitBreakerOpenException) {
+                    if (failure instanceof CircuitBreakerOpenException || failure instanceof TimeoutException) {
+                        // Not a failure of the write: PostgreSQL is out, or slow and the batch may still commit
+                        // (RunToCompletion). Asked again at once, it finds its record if it did; no retry used up.
                         return requeue(message, failure);
                     }
                     return retryOrGiveUp(message, deferred, retry, failure);

@@ -29,8 +29,9 @@ import io.vertx.mutiny.core.Vertx;
  * A transaction per write is what limited draining a backlog; a batch costs about as much as one write. If PostgreSQL
  * refuses a batch ({@link WriteRejectedException}), its writes are applied one by one, so the write at fault fails
  * alone and the others still go through. Any other failure (an open breaker, a lost connection, a timeout) fails every
- * write of the batch, to be retried later: after a timeout the batch may still commit ({@code RunToCompletion}), and
- * applying its writes again right away would only race it. Every PostgreSQL call goes through the worker's breaker.
+ * write of the batch and {@link DeferredWriteProcessor} decides what becomes of them: after a timeout the batch may
+ * still commit ({@code RunToCompletion}), and applying its writes one by one right away would only race it. Every
+ * PostgreSQL call goes through the worker's breaker.
  */
 @ApplicationScoped
 public class WriteBatcher {

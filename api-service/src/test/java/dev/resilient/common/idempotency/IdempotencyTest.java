@@ -32,6 +32,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.testing.TaskRows;
+import dev.resilient.testsupport.PrometheusText;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -326,11 +327,8 @@ class IdempotencyTest {
     }
 
     static double metric(String name) {
-        var text = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return text.lines()
-                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return PrometheusText.sum(scrape, sample -> sample.name().equals(name));
     }
 
     private static String sha256Hex(String text) throws NoSuchAlgorithmException {

@@ -20,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import dev.resilient.common.resilience.GuardedCalls;
 import dev.resilient.testing.OutageTestBase;
 import dev.resilient.testing.ProxiedDependencies;
+import dev.resilient.testsupport.PrometheusText;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.ExtractableResponse;
@@ -219,14 +220,8 @@ class PostgresOutageTest extends OutageTestBase {
 
     /** The sum of a metric's series whose labels mention {@code label}. */
     static double metric(String name, String label) {
-        return given().get("/q/metrics")
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString()
-                .lines()
-                .filter(line -> line.startsWith(name + "{") && line.contains("\"" + label + "\""))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return PrometheusText.sum(
+                scrape, sample -> sample.name().equals(name) && sample.series().contains("\"" + label + "\""));
     }
 }

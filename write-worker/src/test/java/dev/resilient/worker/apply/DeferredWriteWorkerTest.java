@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import dev.resilient.shared.contract.OperationState.Status;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;
+import dev.resilient.testsupport.PrometheusText;
 import dev.resilient.worker.messaging.WaitQueues;
 import dev.resilient.worker.testing.Broker;
 import dev.resilient.worker.testing.WorkerTestBase;
@@ -231,24 +232,17 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
 
     /** The value of a sample in /q/metrics, e.g. {@code name{label="value"}} (0 when absent). */
     private static double metric(String sample) {
-        var body = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return body.lines()
-                .filter(line -> !line.startsWith("#"))
-                .filter(line -> line.substring(0, line.lastIndexOf(' '))
-                        .replace(",}", "}")
-                        .equals(sample))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return PrometheusText.sum(scrape, found -> found.series().equals(sample));
     }
 
     /** Calls through the worker's PostgreSQL breaker that it counted as failures. */
     private static double postgresBreakerFailures() {
-        var body = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return body.lines()
-                .filter(line -> line.startsWith("ft_circuitbreaker_calls_total{"))
-                .filter(line -> line.contains("circuitBreakerResult=\"failure\""))
-                .filter(line -> line.contains("WorkerGuards.postgres"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return PrometheusText.sum(
+                scrape,
+                sample -> sample.name().equals("ft_circuitbreaker_calls_total")
+                        && sample.series().contains("circuitBreakerResult=\"failure\"")
+                        && sample.series().contains("WorkerGuards.postgres"));
     }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -13,10 +15,13 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.TaskStatus;
+import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.worker.testing.WorkerTestBase;
 
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 
 /** A deferred write's trace goes on in the worker: its consume span joins the trace the API's request started. */
 @QuarkusTest
@@ -47,8 +52,40 @@ class WorkerTracingTest extends WorkerTestBase {
                     assertThat(span.getTraceId()).isEqualTo(TRACE_ID);
                     assertThat(span.getParentSpanId()).isEqualTo(PUBLISH_SPAN_ID);
                 }));
-        spans.getFinishedSpanItems()
-                .forEach(s -> System.out.println("SPAN " + s.getKind() + " " + s.getName() + " trace=" + s.getTraceId()
-                        + " parent=" + s.getParentSpanId()));
+    }
+
+    @Test
+    void aRetriedWriteStaysInItsTraceThroughTheWaitQueues() throws Exception {
+        spans.reset();
+        // Refused by PostgreSQL (no name): delivered once, then again from each of the three retry queues.
+        var deferred = defer(new TaskWrite.CreateTask(UUID.randomUUID(), null, TaskStatus.PENDING, Instant.now()));
+        broker.publishRaw(
+                json.writeValueAsBytes(deferred),
+                deferred.operationId().toString(),
+                Map.of("traceparent", "00-" + TRACE_ID + "-" + PUBLISH_SPAN_ID + "-01"));
+
+        assertThat(awaitFinal(deferred.operationId()).status()).isEqualTo(Status.FAILED);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(spans.getFinishedSpanItems())
+                .filteredOn(span -> span.getKind() == SpanKind.CONSUMER)
+                .filteredOn(span -> span.getTraceId().equals(TRACE_ID))
+                .as("the first delivery and the three retries")
+                .hasSize(4));
+        // Each retry is a child of the publish that sent it down a wait queue, itself a child of the attempt before.
+        var trace = spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getTraceId().equals(TRACE_ID))
+                .toList();
+        var reroutes = trace.stream()
+                .filter(span -> span.getKind() == SpanKind.PRODUCER)
+                .map(SpanData::getSpanId)
+                .toList();
+        assertThat(reroutes).as("three retries, then the dead-letter queue").hasSize(4);
+        assertThat(trace)
+                .filteredOn(span -> span.getKind() == SpanKind.CONSUMER)
+                .extracting(SpanData::getParentSpanId)
+                .as("the first delivery continues the API's publish, each retry the worker's reroute")
+                .contains(PUBLISH_SPAN_ID)
+                .doesNotHaveDuplicates()
+                .allMatch(parent -> parent.equals(PUBLISH_SPAN_ID) || reroutes.contains(parent));
     }
 }

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Inject;
 
@@ -19,13 +18,11 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.testing.DeferredWrites;
+import dev.resilient.testing.DelayQueueProbe;
 import dev.resilient.testing.OutageTestBase;
 import dev.resilient.testing.ProxiedDependencies;
-import dev.resilient.testsupport.Env;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.GetResponse;
 import io.restassured.http.ContentType;
 
 /**
@@ -69,39 +66,23 @@ class DeferralOutageTest extends OutageTestBase {
 
     @Test
     void aDeferredWriteReachesRabbitmqPersistentWithItsOperationId() throws Exception {
-        var factory = new ConnectionFactory();
-        factory.setHost(Env.get("RABBITMQ_HOST", "127.0.0.1"));
-        factory.setPort(Integer.parseInt(Env.get("RABBITMQ_PORT", "5672")));
-        try (var connection = factory.newConnection();
-                var channel = connection.createChannel()) {
-            // A private queue bound like the delay queue: exclusive, gone when this connection closes.
-            var probe = channel.queueDeclare().getQueue();
-            channel.queueBind(probe, DeferredWrites.TOPOLOGY.exchange(), "delay");
+        try (var probe = new DelayQueueProbe()) {
             ProxiedDependencies.postgres().refuse();
 
             var operation = postNew().then().statusCode(202).extract().<String>path("id");
 
-            // Other tests' writes refused with 503 while the broker was away may still arrive late (a send cannot be
-            // called back once handed to the client): skip them, look for ours.
-            var delivered = new AtomicReference<GetResponse>();
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                var message = channel.basicGet(probe, true);
-                if (message != null && operation.equals(message.getProps().getMessageId())) {
-                    delivered.set(message);
-                }
-                return delivered.get() != null;
-            });
-            var properties = delivered.get().getProps();
+            var delivered = probe.awaitMessageOf(operation);
+            var properties = delivered.getProps();
             assertThat(properties.getDeliveryMode()).as("persistent").isEqualTo(2);
             assertThat(properties.getExpiration())
                     .as("the initial delay, in the delay queue")
                     .isEqualTo("1000");
             assertThat(properties.getMessageId()).isEqualTo(operation);
-            var body = new ObjectMapper().readTree(delivered.get().getBody());
+            var body = new ObjectMapper().readTree(delivered.getBody());
             assertThat(body.get("operationId").asText()).isEqualTo(operation);
             assertThat(body.get("write").get("type").asText()).isEqualTo("create");
             assertThat(body.get("write").get("name").asText()).isEqualTo("later");
-            var again = channel.basicGet(probe, true);
+            var again = probe.next();
             assertThat(again == null ? null : again.getProps().getMessageId())
                     .as("published once")
                     .isNotEqualTo(operation);

@@ -19,13 +19,10 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.resilient.testing.DeferredWrites;
+import dev.resilient.testing.DelayQueueProbe;
 import dev.resilient.testing.OutageTestBase;
 import dev.resilient.testing.ProxiedDependencies;
-import dev.resilient.testsupport.Env;
 
-import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.GetResponse;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -81,14 +78,7 @@ class TracingTest extends OutageTestBase {
 
     @Test
     void aDeferredWriteCarriesItsTraceIntoTheMessageItPublishes() throws Exception {
-        var factory = new ConnectionFactory();
-        factory.setHost(Env.get("RABBITMQ_HOST", "127.0.0.1"));
-        factory.setPort(Integer.parseInt(Env.get("RABBITMQ_PORT", "5672")));
-        try (var connection = factory.newConnection();
-                var channel = connection.createChannel()) {
-            // A private queue bound like the delay queue: exclusive, gone when this connection closes.
-            var probe = channel.queueDeclare().getQueue();
-            channel.queueBind(probe, DeferredWrites.TOPOLOGY.exchange(), "delay");
+        try (var probe = new DelayQueueProbe()) {
             ProxiedDependencies.postgres().refuse();
 
             var operation = post("deferred").then().statusCode(202).extract().<String>path("id");
@@ -99,16 +89,8 @@ class TracingTest extends OutageTestBase {
                     .singleElement()
                     .satisfies(span -> assertThat(span.getAttributes().get(MESSAGING_SYSTEM))
                             .isEqualTo("rabbitmq"));
-            var delivered = new AtomicReference<GetResponse>();
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                var message = channel.basicGet(probe, true);
-                if (message != null && operation.equals(message.getProps().getMessageId())) {
-                    delivered.set(message);
-                }
-                return delivered.get() != null;
-            });
-            var traceparent =
-                    String.valueOf(delivered.get().getProps().getHeaders().get("traceparent"));
+            var delivered = probe.awaitMessageOf(operation);
+            var traceparent = String.valueOf(delivered.getProps().getHeaders().get("traceparent"));
             assertThat(traceparent)
                     .as("W3C trace context of the request, for the worker to continue")
                     .startsWith("00-" + server.getTraceId() + "-");

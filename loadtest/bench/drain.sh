@@ -11,6 +11,8 @@
 # A first round warms the JVMs up and is not reported; ROUNDS (default 3) are, with their median.
 #
 # Usage: loadtest/bench/drain.sh [ROUNDS] [TOTAL]      WORKER_CONCURRENCY / WORKER_PREFETCH override the worker's
+# channel settings; WARMUP (default 5000) sizes the unreported first round; OUT names the results file; LOGS=dir keeps
+# the services' logs; WORKER_JAVA_OPTS adds JVM options to the worker (e.g. a JFR recording).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -32,7 +32,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
 
 /**
@@ -162,7 +165,7 @@ public class DeferredWriteProcessor {
 
     private Uni<Void> apply(Message<byte[]> message, DeferredTaskWrite deferred, int retry) {
         var id = deferred.operationId();
-        return batcher.apply(new TaskWriter.Deferred(id, deferred.write()))
+        return batcher.apply(new TaskWriter.Deferred(id, deferred.write()), deliverySpan(message))
                 .onItemOrFailure()
                 .transformToUni((outcome, failure) -> {
                     if (failure == null) {
@@ -253,6 +256,13 @@ public class DeferredWriteProcessor {
                         .tag("outcome", name)
                         .register(registry))
                 .increment();
+    }
+
+    /** The consume span the connector made for this delivery (it carries the publisher's trace). */
+    private static SpanContext deliverySpan(Message<byte[]> message) {
+        return TracingMetadata.fromMessage(message)
+                .map(tracing -> Span.fromContext(tracing.getCurrentContext()).getSpanContext())
+                .orElse(SpanContext.getInvalid());
     }
 
     private static OperationState state(UUID id, OperationState.Status status, int attempt) {

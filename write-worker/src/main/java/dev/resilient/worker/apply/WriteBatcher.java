@@ -18,6 +18,11 @@ import dev.resilient.worker.resilience.WriteRejectedException;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -32,22 +37,34 @@ import io.vertx.mutiny.core.Vertx;
  * write of the batch and {@link DeferredWriteProcessor} decides what becomes of them: after a timeout the batch may
  * still commit ({@code RunToCompletion}), and applying its writes one by one right away would only race it. Every
  * PostgreSQL call goes through the worker's breaker.
+ *
+ * <p>Tracing: a batch serves writes from many traces, so it cannot be a child of any one of them. Each transaction is a
+ * span of its own ({@value #SPAN_NAME}, the root of a new trace, parent of its PostgreSQL statements) with a <em>link</em>
+ * to the consume span of every write in it; the write's own trace goes on with its journal update and ack.
  */
 @ApplicationScoped
 public class WriteBatcher {
 
-    private record Waiting(Deferred write, UniEmitter<? super WriteOutcome> result) {}
+    static final String SPAN_NAME = "apply deferred writes";
+
+    private record Waiting(Deferred write, SpanContext origin, UniEmitter<? super WriteOutcome> result) {}
 
     private final TaskWriter writer;
     private final WorkerGuards guards;
     private final Vertx vertx;
     private final WorkerConfig config;
     private final DistributionSummary sizes;
+    private final Tracer tracer;
     private List<Waiting> open = new ArrayList<>();
     private boolean flushScheduled;
 
     public WriteBatcher(
-            TaskWriter writer, WorkerGuards guards, Vertx vertx, WorkerConfig config, MeterRegistry registry) {
+            TaskWriter writer,
+            WorkerGuards guards,
+            Vertx vertx,
+            WorkerConfig config,
+            MeterRegistry registry,
+            Tracer tracer) {
         this.writer = writer;
         this.guards = guards;
         this.vertx = vertx;
@@ -55,11 +72,16 @@ public class WriteBatcher {
         this.sizes = DistributionSummary.builder("tasks.worker.batch.size")
                 .description("Deferred writes applied together in one transaction")
                 .register(registry);
+        this.tracer = tracer;
     }
 
-    /** The outcome of applying the write, once its batch has committed. */
-    public Uni<WriteOutcome> apply(Deferred write) {
-        return Uni.createFrom().emitter(result -> add(new Waiting(write, result)));
+    /**
+     * The outcome of applying the write, once its batch has committed.
+     *
+     * @param origin the span that delivered the write (its consume span), linked from the batch's span
+     */
+    public Uni<WriteOutcome> apply(Deferred write, SpanContext origin) {
+        return Uni.createFrom().emitter(result -> add(new Waiting(write, origin, result)));
     }
 
     private void add(Waiting waiting) {
@@ -99,6 +121,7 @@ public class WriteBatcher {
         sizes.record(batch.size());
         var writes = batch.stream().map(Waiting::write).toList();
         onOwnContext(
+                batch,
                 () -> guards.postgres(() -> writer.applyAllOnce(writes)),
                 outcomes -> {
                     for (int i = 0; i < batch.size(); i++) {
@@ -113,6 +136,7 @@ public class WriteBatcher {
                     for (var waiting : batch) {
                         var write = waiting.write();
                         onOwnContext(
+                                List.of(waiting),
                                 () -> guards.postgres(() -> writer.applyOnce(write.operationId(), write.write())),
                                 waiting.result()::complete,
                                 waiting.result()::fail);
@@ -123,11 +147,39 @@ public class WriteBatcher {
     /**
      * Runs a transaction on a Vert.x context of its own: Hibernate Reactive keeps the session in the context, so two
      * transactions started from one context (a timer's, or one failure handler's) would share a session and corrupt it.
+     * The context carries the transaction's span, so the PostgreSQL client's spans become its children.
      */
-    private <T> void onOwnContext(Supplier<Uni<T>> transaction, Consumer<T> onItem, Consumer<Throwable> onFailure) {
+    private <T> void onOwnContext(
+            List<Waiting> writes, Supplier<Uni<T>> transaction, Consumer<T> onItem, Consumer<Throwable> onFailure) {
+        var span = tracer.spanBuilder(SPAN_NAME).setNoParent().setAttribute("tasks.batch.size", (long) writes.size());
+        writes.stream().map(Waiting::origin).filter(SpanContext::isValid).forEach(span::addLink);
+        var started = span.startSpan();
         var context =
                 VertxContext.createNewDuplicatedContext(vertx.getDelegate().getOrCreateContext());
         VertxContextSafetyToggle.setContextSafe(context, true);
-        context.runOnContext(ignored -> transaction.get().subscribe().with(onItem, onFailure));
+        context.runOnContext(ignored -> {
+            var scope = started.makeCurrent();
+            transaction
+                    .get()
+                    .subscribe()
+                    .with(
+                            item -> {
+                                end(started, scope, null);
+                                onItem.accept(item);
+                            },
+                            failure -> {
+                                end(started, scope, failure);
+                                onFailure.accept(failure);
+                            });
+        });
+    }
+
+    private static void end(Span span, Scope scope, Throwable failure) {
+        if (failure != null) {
+            span.recordException(failure);
+            span.setStatus(StatusCode.ERROR, failure.toString());
+        }
+        span.end();
+        scope.close();
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
 
@@ -23,7 +24,10 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 
-/** A deferred write's trace goes on in the worker: its consume span joins the trace the API's request started. */
+/**
+ * A deferred write's trace goes on in the worker: its consume span joins the trace the API's request started, and the
+ * batch transaction that applied it links back to that consume span.
+ */
 @QuarkusTest
 class WorkerTracingTest extends WorkerTestBase {
 
@@ -87,5 +91,52 @@ class WorkerTracingTest extends WorkerTestBase {
                 .contains(PUBLISH_SPAN_ID)
                 .doesNotHaveDuplicates()
                 .allMatch(parent -> parent.equals(PUBLISH_SPAN_ID) || reroutes.contains(parent));
+    }
+
+    @Test
+    void theBatchTransactionLinksTheWritesItAppliedAndParentsItsStatements() throws Exception {
+        spans.reset();
+        var traces = new ArrayList<String>();
+        var operations = new ArrayList<UUID>();
+        for (int i = 0; i < 3; i++) {
+            var deferred = defer(create("batched " + i));
+            var traceId = UUID.randomUUID().toString().replace("-", "");
+            broker.publishRaw(
+                    json.writeValueAsBytes(deferred),
+                    deferred.operationId().toString(),
+                    Map.of("traceparent", "00-" + traceId + "-" + PUBLISH_SPAN_ID + "-01"));
+            traces.add(traceId);
+            operations.add(deferred.operationId());
+        }
+        for (var operation : operations) {
+            assertThat(awaitFinal(operation).status()).isEqualTo(Status.COMPLETED);
+        }
+
+        for (var traceId : traces) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                var all = spans.getFinishedSpanItems();
+                var consume = all.stream()
+                        .filter(span -> span.getKind() == SpanKind.CONSUMER
+                                && span.getTraceId().equals(traceId))
+                        .findFirst();
+                assertThat(consume).as("the write's consume span").isPresent();
+                var batch = all.stream()
+                        .filter(span -> span.getName().equals("apply deferred writes"))
+                        .filter(span -> span.getLinks().stream().anyMatch(link -> link.getSpanContext()
+                                .equals(consume.get().getSpanContext())))
+                        .findFirst();
+                assertThat(batch).as("a batch span linking the consume span").isPresent();
+                assertThat(batch.get().getTraceId()).as("a trace of its own").isNotEqualTo(traceId);
+                assertThat(all)
+                        .filteredOn(span -> span.getKind() == SpanKind.CLIENT)
+                        .filteredOn(span ->
+                                span.getParentSpanId().equals(batch.get().getSpanId()))
+                        .as("the transaction's PostgreSQL statements")
+                        .isNotEmpty()
+                        .allSatisfy(statement -> assertThat(
+                                        statement.getAttributes().asMap().keySet())
+                                .anyMatch(key -> key.getKey().startsWith("db.")));
+            });
+        }
     }
 }

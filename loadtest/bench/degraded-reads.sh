@@ -68,6 +68,7 @@ stop_api
 server_p99() { # $1 before, $2 after
     awk '
         /^http_server_requests_seconds_bucket\{/ && /uri="\/tasks\/\{id\}"/ {
+            sub(/ # .*$/, "") # an exemplar (trace id) may follow the value
             match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5)
             count = $NF + 0
             if (FILENAME == ARGV[1]) before[le] += count; else after[le] += count

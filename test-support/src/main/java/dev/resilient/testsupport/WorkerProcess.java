@@ -47,6 +47,11 @@ public final class WorkerProcess implements AutoCloseable {
         return new WorkerProcess(jar, all, log, port);
     }
 
+    /** The worker's HTTP port (health and metrics). */
+    public int port() {
+        return port;
+    }
+
     /** Starts the worker and waits until it is ready (its consumers connected). */
     public WorkerProcess start() {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -100,8 +101,13 @@ public class DeferredWriteProcessor {
                 .description("Time to handle one delivered deferred write, whatever became of it")
                 .publishPercentileHistogram()
                 .register(registry);
+        // One bucket per attempt: the first delivery, each retry, one beyond (retries are configurable).
+        var buckets = IntStream.rangeClosed(1, messaging.retries() + 2)
+                .asDoubleStream()
+                .toArray();
         this.attempts = DistributionSummary.builder("tasks.worker.attempts")
                 .description("Attempts a deferred write took until it was final")
+                .serviceLevelObjectives(buckets)
                 .register(registry);
     }
 

@@ -13,8 +13,10 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 import dev.resilient.shared.contract.Topology;
+import dev.resilient.shared.resilience.BreakerMetrics;
 import dev.resilient.worker.config.WorkerConfig;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.reactive.messaging.ChannelRegistry;
@@ -39,6 +41,7 @@ public class ConsumptionGate {
     private final ReactiveRedisDataSource redis;
     private final Vertx vertx;
     private final WorkerConfig config;
+    private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
     private long probeTimer = -1;
     private boolean paused;
@@ -51,7 +54,8 @@ public class ConsumptionGate {
             Pool postgres,
             ReactiveRedisDataSource redis,
             Vertx vertx,
-            WorkerConfig config) {
+            WorkerConfig config,
+            MeterRegistry registry) {
         this.breakers = breakers;
         this.channels = channels;
         this.guards = guards;
@@ -59,14 +63,13 @@ public class ConsumptionGate {
         this.redis = redis;
         this.vertx = vertx;
         this.config = config;
+        this.registry = registry;
     }
 
     void watch(@Observes StartupEvent event) {
+        BreakerMetrics.register(registry, breakers, WorkerGuards.BREAKERS);
         for (var name : WorkerGuards.BREAKERS) {
-            breakers.onStateChange(name, state -> {
-                Log.warnf("Circuit breaker %s is now %s", name, state);
-                update();
-            });
+            breakers.onStateChange(name, state -> update());
         }
     }
 

@@ -6,9 +6,11 @@ MVNW := ./mvnw
 MAVEN_ARGS ?= -B
 API_JAR := api-service/target/quarkus-app/quarkus-run.jar
 WORKER_JAR := write-worker/target/quarkus-app/quarkus-run.jar
+PROM_DIR := observability/prometheus
+PROM_CONFIGS := $(PROM_DIR)/prometheus.yml $(PROM_DIR)/prometheus.local.yml
 SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
 
-.PHONY: help deps build run dev dev-worker test fmt clean
+.PHONY: help deps build run dev dev-worker test test-rules check-observability observe fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -31,8 +33,25 @@ dev: deps ## api-service in Quarkus dev mode (live reload, Dev UI at http://loca
 dev-worker: deps ## write-worker in Quarkus dev mode
 	$(MVNW) quarkus:dev -pl write-worker -am -Ddebug=false
 
-test: deps ## Run every test against the real local services, and check formatting
+test: deps test-rules check-observability ## Run every test against the real local services; check formatting, alert rules, observability/
 	$(MVNW) $(MAVEN_ARGS) verify
+
+test-rules: ## Check the Prometheus configs and unit-test the alert rules (skipped without promtool)
+	@if ! command -v promtool >/dev/null; then \
+	    echo "test-rules: promtool not found, skipping (it comes with: sudo apt-get install prometheus)"; exit 0; \
+	fi; \
+	set -e; \
+	promtool check config $(PROM_CONFIGS); \
+	promtool test rules $(PROM_DIR)/rules/tasks-alerts.test.yml; \
+	diff <(grep -v '^ *#' $(PROM_DIR)/prometheus.yml | sed -E 's/"[a-z-]+:([0-9]+)"/"127.0.0.1:\1"/') \
+	    <(grep -v '^ *#' $(PROM_DIR)/prometheus.local.yml) \
+	    || { echo "test-rules: prometheus.local.yml must be prometheus.yml with every target on 127.0.0.1"; exit 1; }
+
+check-observability: ## Validate observability/ without Docker: files parse, panels have queries, compose mounts exist
+	@bash observability/check.sh
+
+observe: ## Prometheus (:9090) with the alert rules and exporters, against the running services; Ctrl-C stops it
+	@scripts/observe.sh
 
 fmt: ## Format the Java sources (verify fails on drift)
 	$(MVNW) $(MAVEN_ARGS) -q spotless:apply

@@ -14,6 +14,7 @@
 #   DB_EXTRA_NAMES     more databases to create (space/comma separated): tasks_dev
 #   REDIS_HOST REDIS_PORT                         127.0.0.1 6379
 #   RABBITMQ_HOST RABBITMQ_PORT                   127.0.0.1 5672
+#   RABBITMQ_METRICS_PORT  RabbitMQ's prometheus plugin (enabled when missing): 15692
 #   PGADMIN_USER PGADMIN_PASSWORD  admin login for creating the role and
 #                      databases over TCP (postgres, no password)
 #   DEPS_WAIT_SECONDS  how long to wait for a server we started: 60
@@ -34,6 +35,7 @@ REDIS_HOST=${REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${REDIS_PORT:-6379}
 RABBITMQ_HOST=${RABBITMQ_HOST:-127.0.0.1}
 RABBITMQ_PORT=${RABBITMQ_PORT:-5672}
+RABBITMQ_METRICS_PORT=${RABBITMQ_METRICS_PORT:-15692}
 WAIT_SECONDS=${DEPS_WAIT_SECONDS:-60}
 
 # Per-dependency facts used by the generic code in ensure().
@@ -250,6 +252,26 @@ rabbitmq_start() {
     fi
 }
 
+# The queue depths that observability/ graphs and alerts on (backlog, dead-letter queue) come from RabbitMQ's own
+# prometheus plugin; it ships with RabbitMQ and only needs enabling (no restart).
+rabbitmq_metrics() {
+    if tcp_open "$RABBITMQ_HOST" "$RABBITMQ_METRICS_PORT"; then
+        status "" "" "metrics on $(addr "$RABBITMQ_HOST" "$RABBITMQ_METRICS_PORT")"
+        return 0
+    fi
+    if ! is_local "$RABBITMQ_HOST" || ! have rabbitmq-plugins || ((!HAVE_ROOT)); then
+        problem "RabbitMQ's prometheus plugin does not answer at $(addr "$RABBITMQ_HOST" "$RABBITMQ_METRICS_PORT"). Run:" \
+            "  sudo rabbitmq-plugins enable rabbitmq_prometheus"
+        return 0
+    fi
+    run_quietly "${ROOT[@]}" rabbitmq-plugins enable rabbitmq_prometheus || { problem "Could not enable rabbitmq_prometheus."; return 0; }
+    if wait_until "$WAIT_SECONDS" tcp_open "$RABBITMQ_HOST" "$RABBITMQ_METRICS_PORT"; then
+        status "" "" "metrics on $(addr "$RABBITMQ_HOST" "$RABBITMQ_METRICS_PORT") (enabled rabbitmq_prometheus)"
+    else
+        problem "Enabled rabbitmq_prometheus, but nothing answers at $(addr "$RABBITMQ_HOST" "$RABBITMQ_METRICS_PORT")."
+    fi
+}
+
 # --- generic part ---------------------------------------------------------------
 
 # ensure SERVICE HOST PORT: check that the dependency answers; if it does not and
@@ -434,6 +456,9 @@ detect_root
 ensure postgres "$DB_HOST" "$DB_PORT"
 ensure redis "$REDIS_HOST" "$REDIS_PORT"
 ensure rabbitmq "$RABBITMQ_HOST" "$RABBITMQ_PORT"
+if [[ -n ${UP[rabbitmq]:-} ]]; then
+    rabbitmq_metrics
+fi
 if [[ -n ${UP[postgres]:-} ]]; then
     setup_database
 fi

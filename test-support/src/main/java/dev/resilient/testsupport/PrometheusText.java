@@ -19,6 +19,23 @@ public final class PrometheusText {
         }
     }
 
+    /**
+     * The runtime families both services expose and observability/'s runtime dashboard reads: JVM, CPU, event loops,
+     * and the PostgreSQL, Redis and worker-thread pools.
+     */
+    public static final List<String> RUNTIME_FAMILIES = List.of(
+            "jvm_memory_used_bytes",
+            "jvm_gc_pause_seconds_count",
+            "jvm_threads_live_threads",
+            "process_cpu_usage",
+            "netty_eventexecutor_tasks_pending",
+            "sql_pool_active",
+            "sql_pool_queue_size",
+            "redis_pool_active",
+            "redis_pool_queue_size",
+            "worker_pool_active",
+            "worker_pool_queue_size");
+
     private PrometheusText() {}
 
     public static List<Sample> samples(String scrape) {

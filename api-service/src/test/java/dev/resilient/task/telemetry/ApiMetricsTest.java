@@ -91,20 +91,7 @@ class ApiMetricsTest {
                     .contains("tasks_breaker_transitions_total{dependency=\"" + dependency + "\"}");
         }
         // Runtime: JVM, event loops, the PostgreSQL, Redis and worker-thread pools.
-        assertThat(samples)
-                .extracting(Sample::name)
-                .contains(
-                        "jvm_memory_used_bytes",
-                        "jvm_gc_pause_seconds_count",
-                        "jvm_threads_live_threads",
-                        "process_cpu_usage",
-                        "netty_eventexecutor_tasks_pending",
-                        "sql_pool_active",
-                        "sql_pool_queue_size",
-                        "redis_pool_active",
-                        "redis_pool_queue_size",
-                        "worker_pool_active",
-                        "worker_pool_queue_size");
+        assertThat(samples).extracting(Sample::name).containsAll(PrometheusText.RUNTIME_FAMILIES);
     }
 
     private static Response create(String key) {

@@ -10,7 +10,7 @@ PROM_DIR := observability/prometheus
 PROM_CONFIGS := $(PROM_DIR)/prometheus.yml $(PROM_DIR)/prometheus.local.yml
 SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
 
-.PHONY: help deps build run dev dev-worker test test-rules check-observability observe fmt clean
+.PHONY: help deps build run dev dev-worker test test-rules check-observability observe load fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ check-observability: ## Validate observability/ without Docker: files parse, pan
 
 observe: ## Prometheus (:9090) with the alert rules and exporters, against the running services; Ctrl-C stops it
 	@scripts/observe.sh
+
+load: ## The seed's load (USERS=100, DURATION=300 s) on the running services (or started for it), then the ledger check
+	@USERS=$(or $(USERS),100) DURATION=$(or $(DURATION),300) loadtest/run-load.sh
 
 fmt: ## Format the Java sources (verify fails on drift)
 	$(MVNW) $(MAVEN_ARGS) -q spotless:apply

@@ -1,0 +1,264 @@
+package dev.resilient.loadtest;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+import io.gatling.javaapi.core.Session;
+
+/**
+ * What a virtual user decides between requests: which call to make next, and what each answer means for its tasks
+ * and for the ledger. The simulation owns the requests; this class owns the session state and the outcomes.
+ */
+final class TaskUser {
+
+    static final String READ = "read";
+    static final String CREATE = "create";
+    static final String UPDATE = "update";
+    static final String DELETE = "delete";
+
+    /** Session keys the simulation's requests refer to as {@code #{...}}. */
+    static final String ACTION = "action";
+    static final String TASK_ID = "taskId";
+    static final String PAYLOAD = "payload";
+    static final String IDEMPOTENCY_KEY = "idempotencyKey";
+    static final String LOCATION = "location";
+    static final String HTTP = "http";
+    static final String BODY = "body";
+    static final String RETRY_AFTER = "retryAfter";
+
+    private static final String OWNED = "owned";
+    private static final String COUNTER = "counter";
+    private static final String NAME = "name";
+    private static final String STATUS = "status";
+    private static final String ATTEMPT = "attempt";
+    private static final String PHASE = "phase";
+    private static final String WAIT = "wait";
+    private static final String OPERATION_ID = "operationId";
+    private static final String POLL_DEADLINE = "pollDeadline";
+
+    /** The seed's per-user cap on tasks, which keeps GET/PUT/DELETE hitting tasks that exist. */
+    private static final int MAX_OWNED = 25;
+
+    private static final List<String> STATUSES = List.of("pending", "in_progress", "completed");
+
+    /** Where one write stands: being sent (or resent after a 503), being polled after a 202, or finished. */
+    enum Phase {
+        SEND,
+        POLL,
+        DONE
+    }
+
+    private final LoadSettings settings;
+    private final Ledger ledger;
+    private final ObjectMapper json = new ObjectMapper();
+
+    TaskUser(LoadSettings settings, Ledger ledger) {
+        this.settings = settings;
+        this.ledger = ledger;
+    }
+
+    Session start(Session session) {
+        return session.set(OWNED, List.<String>of()).set(COUNTER, 0);
+    }
+
+    /** Rolls the seed's mix (POST 15 / GET 50 / PUT 20 / DELETE 15 %), bent by how many tasks this user owns. */
+    Session chooseAction(Session session) {
+        List<String> owned = session.getList(OWNED);
+        var random = ThreadLocalRandom.current();
+        var roll = random.nextInt(100);
+        var action = roll < 15 ? CREATE : roll < 65 ? READ : roll < 85 ? UPDATE : DELETE;
+        if (owned.isEmpty()) {
+            action = CREATE;
+        } else if (owned.size() >= MAX_OWNED && action.equals(CREATE)) {
+            action = UPDATE;
+        }
+        var taskId = owned.isEmpty() ? LedgerEntry.NONE : owned.get(random.nextInt(owned.size()));
+        return session.set(ACTION, action).set(TASK_ID, taskId);
+    }
+
+    /** Gives the chosen write its body and a fresh Idempotency-Key, which every resend of it reuses. */
+    Session prepareWrite(Session session) {
+        String action = session.getString(ACTION);
+        var prepared = session.set(IDEMPOTENCY_KEY, UUID.randomUUID().toString())
+                .set(ATTEMPT, 0)
+                .set(PHASE, Phase.SEND)
+                .removeAll(NAME, STATUS, PAYLOAD, OPERATION_ID, LOCATION, POLL_DEADLINE);
+        if (action.equals(DELETE)) {
+            return prepared;
+        }
+        var counter = session.getInt(COUNTER) + 1;
+        var name = "lt-" + settings.runId() + "-u" + session.userId() + "-" + counter;
+        prepared = prepared.set(COUNTER, counter).set(NAME, name);
+        if (action.equals(CREATE)) {
+            return prepared.set(PAYLOAD, "{\"name\":\"" + name + "\"}");
+        }
+        var status = STATUSES.get(ThreadLocalRandom.current().nextInt(STATUSES.size()));
+        return prepared.set(STATUS, status)
+                .set(PAYLOAD, "{\"name\":\"" + name + "\",\"status\":\"" + status + "\"}");
+    }
+
+    /** Forgets the previous answer, so a request that gets none (timeout) is not mistaken for the last one. */
+    Session clearResponse(Session session) {
+        return session.removeAll(HTTP, BODY, RETRY_AFTER);
+    }
+
+    /** Reads the answer to a write: done (acknowledged, rejected or unknown), resend after a 503, or poll a 202. */
+    Session afterWriteAttempt(Session session) {
+        Integer http = session.getIntegerWrapper(HTTP);
+        if (http == null) {
+            return unknown(session, null, "no response: request timeout or connection error");
+        }
+        return switch (http) {
+            case 200, 201, 204 -> acknowledged(session, http, body(session), null);
+            case 202 -> startPolling(session);
+            case 503 -> retryOrGiveUp(session);
+            default -> http >= 400 && http < 500
+                    ? rejected(session, http, "http " + http, null)
+                    : unknown(session, http, "unexpected http " + http);
+        };
+    }
+
+    /**
+     * Reads one poll of a deferred write: final (completed or failed), or poll again until pollLimit. A write given
+     * up on is ledgered with http 202, the last answer the write itself got.
+     */
+    Session afterPoll(Session session) {
+        Integer http = session.getIntegerWrapper(HTTP);
+        var state = body(session);
+        String operationId = session.getString(OPERATION_ID);
+        if (http != null && http == 200) {
+            Integer resultStatus = state.hasNonNull("resultStatus") ? state.get("resultStatus").asInt() : null;
+            switch (state.path("status").asText()) {
+                case "completed" -> {
+                    return acknowledged(session, resultStatus, state.path("result"), operationId);
+                }
+                case "failed" -> {
+                    return rejected(session, resultStatus, "deferred operation failed: " + problem(state), operationId);
+                }
+                default -> {
+                    // pending or in_progress: keep polling below
+                }
+            }
+        } else if (http != null && http == 404) {
+            return unknown(session, 202, "deferred operation unknown or expired");
+        }
+        if (System.currentTimeMillis() >= session.getLong(POLL_DEADLINE)) {
+            var lastState = http == null ? "no answer" : state.path("status").asText("http " + http);
+            var limit = settings.pollLimit().toSeconds();
+            return unknown(session, 202, "gave up polling after " + limit + " s: " + lastState);
+        }
+        return session.set(WAIT, Pacing.retryAfter(session.getString(RETRY_AFTER), null));
+    }
+
+    static boolean inPhase(Session session, Phase phase) {
+        return session.get(PHASE) == phase;
+    }
+
+    /** The pause before the next resend or poll, as decided from the last answer. */
+    static Duration waitOf(Session session) {
+        return session.get(WAIT);
+    }
+
+    private Session startPolling(Session session) {
+        var accepted = body(session);
+        var operationId = accepted.path("id").asText(null);
+        if (operationId == null) {
+            return unknown(session, 202, "202 without an operation id");
+        }
+        var location = accepted.path("location").asText("/tasks/queued/" + operationId);
+        Integer bodyRetryAfter = accepted.hasNonNull("retryAfter") ? accepted.get("retryAfter").asInt() : null;
+        return session.set(PHASE, Phase.POLL)
+                .set(OPERATION_ID, operationId)
+                .set(LOCATION, location)
+                .set(POLL_DEADLINE, System.currentTimeMillis() + settings.pollLimit().toMillis())
+                .set(WAIT, Pacing.retryAfter(session.getString(RETRY_AFTER), bodyRetryAfter));
+    }
+
+    /** A 503 means nothing was applied or stored under the key, so resending with the same key is safe. */
+    private Session retryOrGiveUp(Session session) {
+        var attempt = session.getInt(ATTEMPT);
+        if (attempt >= settings.maxRetries()) {
+            return unknown(session, 503, "gave up after " + attempt + " retries on 503");
+        }
+        return session.set(ATTEMPT, attempt + 1)
+                .set(WAIT, Pacing.retryAfter(session.getString(RETRY_AFTER), null));
+    }
+
+    /** @param task the task the server returned (201/200 body or the operation's result); missing for a delete */
+    private Session acknowledged(Session session, Integer http, JsonNode task, String operationId) {
+        String action = session.getString(ACTION);
+        var taskId = action.equals(CREATE) ? task.path("id").asText(null) : session.getString(TASK_ID);
+        var status = action.equals(CREATE) ? task.path("status").asText(null) : session.getString(STATUS);
+        ledger.acknowledged(entry(session, taskId, status, http, operationId));
+        var owned = new ArrayList<String>(session.getList(OWNED));
+        if (action.equals(CREATE) && taskId != null) {
+            owned.add(taskId);
+        } else if (action.equals(DELETE)) {
+            owned.remove(taskId);
+        }
+        return done(session).set(OWNED, List.copyOf(owned));
+    }
+
+    /** A 404 on an owned task means someone (a deferred delete, a lost create) removed it: stop using it. */
+    private Session rejected(Session session, Integer http, String reason, String operationId) {
+        String action = session.getString(ACTION);
+        var taskId = action.equals(CREATE) ? null : session.getString(TASK_ID);
+        ledger.rejected(entry(session, taskId, session.getString(STATUS), http, operationId), reason);
+        if (http == null || http != 404 || taskId == null) {
+            return done(session);
+        }
+        var owned = new ArrayList<String>(session.getList(OWNED));
+        owned.remove(taskId);
+        return done(session).set(OWNED, List.copyOf(owned));
+    }
+
+    /** The write may or may not have been applied; the task stays owned, a later 404 will tell. */
+    private Session unknown(Session session, Integer http, String reason) {
+        String action = session.getString(ACTION);
+        var taskId = action.equals(CREATE) ? null : session.getString(TASK_ID);
+        var entry = entry(session, taskId, session.getString(STATUS), http, session.getString(OPERATION_ID));
+        ledger.unknown(entry, reason);
+        return done(session);
+    }
+
+    private static Session done(Session session) {
+        return session.set(PHASE, Phase.DONE);
+    }
+
+    private static LedgerEntry entry(Session session, String taskId, String status, Integer http, String operationId) {
+        return new LedgerEntry(
+                System.currentTimeMillis(),
+                session.userId(),
+                session.getString(ACTION),
+                taskId,
+                session.getString(NAME),
+                status,
+                http == null ? null : http.toString(),
+                operationId);
+    }
+
+    private JsonNode body(Session session) {
+        String body = session.getString(BODY);
+        if (body == null || body.isBlank()) {
+            return MissingNode.getInstance();
+        }
+        try {
+            return json.readTree(body);
+        } catch (JsonProcessingException notJson) {
+            return MissingNode.getInstance();
+        }
+    }
+
+    private static String problem(JsonNode state) {
+        var problem = state.path("problem");
+        return problem.path("detail").asText(problem.path("title").asText("no detail"));
+    }
+}

@@ -209,7 +209,7 @@ public class TaskWriter {
             if (delete.ifMatch() != null && !delete.ifMatch().matches(task.getVersion())) {
                 return Uni.createFrom().item(new WriteOutcome.PreconditionFailed(delete.taskId(), task.toSnapshot()));
             }
-            return repository.delete(task).replaceWith(new WriteOutcome.Deleted());
+            return repository.deleteLoaded(task).replaceWith(new WriteOutcome.Deleted());
         });
     }
 

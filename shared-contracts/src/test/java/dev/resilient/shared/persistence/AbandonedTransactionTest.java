@@ -7,12 +7,14 @@ import static org.awaitility.Awaitility.await;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -26,6 +28,7 @@ import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite.CreateTask;
+import dev.resilient.shared.contract.TaskWrite.DeleteTask;
 import dev.resilient.shared.contract.TaskWrite.UpdateTask;
 import dev.resilient.shared.contract.WriteOutcome;
 import dev.resilient.testsupport.LocalPostgresDatabase;
@@ -107,6 +110,36 @@ class AbandonedTransactionTest {
                 .get(10, TimeUnit.SECONDS);
         assertThat(next).isInstanceOf(WriteOutcome.Updated.class);
         assertThat(((WriteOutcome.Updated) next).snapshot().version()).isEqualTo(3);
+    }
+
+    /**
+     * Deletes running at the same time in different sessions all commit. With {@code session.remove}, Hibernate
+     * Reactive lost the continuation of some of them (hibernate-reactive#1713): their transactions stayed open after
+     * the DELETE, rows locked, connections held, and the callers timed out. The load test found it at four concurrent
+     * deletes; here twenty-four at once.
+     */
+    @Test
+    void concurrentDeletesAllCommitAndFreeTheirConnections() throws Exception {
+        var ids = new ArrayList<UUID>();
+        for (int i = 0; i < 24; i++) {
+            var id = UUID.randomUUID();
+            insertTask(id);
+            ids.add(id);
+        }
+
+        var deletes = ids.stream()
+                .map(id -> onOwnContext(() -> writer.apply(new DeleteTask(id, null, NOW))))
+                .toList();
+
+        for (var delete : deletes) {
+            assertThat(delete.get(10, TimeUnit.SECONDS)).isInstanceOf(WriteOutcome.Deleted.class);
+        }
+        var idList = ids.stream().map(id -> "'" + id + "'").collect(Collectors.joining(","));
+        assertThat(count("select count(*) from tasks where id in (" + idList + ")"))
+                .isZero();
+        assertThat(count("select count(*) from pg_stat_activity"
+                        + " where datname = current_database() and state like 'idle in transaction%'"))
+                .isZero();
     }
 
     /** Hibernate Reactive keeps its session in the Vert.x context: each call gets a context of its own. */

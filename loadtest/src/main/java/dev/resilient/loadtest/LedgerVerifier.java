@@ -145,7 +145,9 @@ public final class LedgerVerifier {
                 .sorted(Comparator.comparingLong(Entry::at))
                 .forEach(entry -> lastAcknowledged.put(entry.taskId(), entry));
         var lastUnknown = new HashMap<String, Long>();
-        unknown.stream().filter(Entry::hasTask).forEach(entry -> lastUnknown.merge(entry.taskId(), entry.at(), Math::max));
+        unknown.stream()
+                .filter(Entry::hasTask)
+                .forEach(entry -> lastUnknown.merge(entry.taskId(), entry.at(), Math::max));
 
         lastAcknowledged.forEach((id, last) -> {
             report.count("tasks checked");

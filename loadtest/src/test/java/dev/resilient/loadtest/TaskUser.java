@@ -110,7 +110,7 @@ final class TaskUser {
         return session.removeAll(HTTP, BODY, RETRY_AFTER);
     }
 
-    /** Reads the answer to a write: done (acknowledged, rejected or unknown), resend after a 503, or poll a 202. */
+    /** Reads the answer to a write: done (acknowledged, rejected or unknown), resend after a 503/409, or poll a 202. */
     Session afterWriteAttempt(Session session) {
         Integer http = session.getIntegerWrapper(HTTP);
         if (http == null) {
@@ -119,7 +119,9 @@ final class TaskUser {
         return switch (http) {
             case 200, 201, 204 -> acknowledged(session, http, body(session), null);
             case 202 -> startPolling(session);
-            case 503 -> retryOrGiveUp(session);
+            // 409: the first attempt under this key is still in flight (its answer got lost, say a 503 after Redis
+            // took the claim late); like a 503, the API asks for the same request again after Retry-After.
+            case 409, 503 -> retryOrGiveUp(session, http);
             default -> http >= 400 && http < 500
                     ? rejected(session, http, "http " + http, null)
                     : unknown(session, http, "unexpected http " + http);
@@ -182,11 +184,14 @@ final class TaskUser {
                 .set(WAIT, Pacing.retryAfter(session.getString(RETRY_AFTER), bodyRetryAfter));
     }
 
-    /** A 503 means nothing was applied or stored under the key, so resending with the same key is safe. */
-    private Session retryOrGiveUp(Session session) {
+    /**
+     * A 503 means nothing was applied or stored under the key, and a 409 that the first request under the key has not
+     * finished: either way resending with the same key is safe, and is answered once the first has an outcome.
+     */
+    private Session retryOrGiveUp(Session session, int http) {
         var attempt = session.getInt(ATTEMPT);
         if (attempt >= settings.maxRetries()) {
-            return unknown(session, 503, "gave up after " + attempt + " retries on 503");
+            return unknown(session, http, "gave up after " + attempt + " retries on " + http);
         }
         return session.set(ATTEMPT, attempt + 1)
                 .set(WAIT, Pacing.retryAfter(session.getString(RETRY_AFTER), null));

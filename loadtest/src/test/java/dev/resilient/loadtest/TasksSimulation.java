@@ -31,11 +31,12 @@ import dev.resilient.loadtest.TaskUser.Phase;
 
 /**
  * The seed article's load test against api-service: closed-loop users that own up to 25 tasks each, mixing
- * POST 15 % / GET 50 % / PUT 20 % / DELETE 15 %, resending 503s after Retry-After with the same Idempotency-Key and
- * polling 202s to the end. Every write the client finishes lands in a ledger (see {@link Ledger}) for the verifier.
+ * POST 15 % / GET 50 % / PUT 20 % / DELETE 15 %, resending 503s and 409s after Retry-After with the same
+ * Idempotency-Key and polling 202s to the end. Every write the client finishes lands in a ledger (see {@link Ledger})
+ * for the verifier.
  *
- * <p>Statuses the API answers by design under failure (202, 404, 412, 503) are checks that pass, so KO in the report
- * means a real error: a timeout, a refused connection or a status the API should never send.
+ * <p>Statuses the API answers by design under failure (202, 404, 409, 412, 503) are checks that pass, so KO in the
+ * report means a real error: a timeout, a refused connection or a status the API should never send.
  */
 public class TasksSimulation extends Simulation {
 
@@ -116,7 +117,7 @@ public class TasksSimulation extends Simulation {
     /** Every attempt of one write carries the same key, so a resend can never apply it twice. */
     private HttpRequestActionBuilder writeRequest(HttpRequestActionBuilder request) {
         return answerChecks(
-                request.header("Idempotency-Key", "#{idempotencyKey}"), 200, 201, 202, 204, 404, 412, 503);
+                request.header("Idempotency-Key", "#{idempotencyKey}"), 200, 201, 202, 204, 404, 409, 412, 503);
     }
 
     /** Keeps status, body and Retry-After for {@link TaskUser} to read, and passes the statuses the API may send. */

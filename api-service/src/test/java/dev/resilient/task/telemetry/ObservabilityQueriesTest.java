@@ -105,27 +105,32 @@ class ObservabilityQueriesTest extends OutageTestBase {
                 .isEmpty();
     }
 
-    /** File name to the metric names its queries read. */
+    /** File name to the metric names its queries read: the Grafana dashboards and the alert rules. */
     private static Map<String, Set<String>> queriedMetrics() throws IOException {
         var queried = new TreeMap<String, Set<String>>();
         try (Stream<Path> files = Files.walk(OBSERVABILITY)) {
             for (var file : files.filter(Files::isRegularFile).toList()) {
-                var name = file.getFileName().toString();
-                var queries = name.endsWith(".json") && file.toString().contains("dashboards")
-                        ? PromQl.dashboardQueries(file)
-                        : file.toString().contains("rules") && name.endsWith(".yml") && !name.endsWith(".test.yml")
-                                ? PromQl.ruleExpressions(file)
-                                : List.<String>of();
-                if (!queries.isEmpty()) {
-                    queried.put(
-                            OBSERVABILITY.relativize(file).toString(),
-                            queries.stream()
-                                    .flatMap(query -> PromQl.metricNames(query).stream())
-                                    .collect(Collectors.toCollection(TreeSet::new)));
+                var names = queries(OBSERVABILITY.relativize(file)).stream()
+                        .flatMap(query -> PromQl.metricNames(query).stream())
+                        .collect(Collectors.toCollection(TreeSet::new));
+                if (!names.isEmpty()) {
+                    queried.put(OBSERVABILITY.relativize(file).toString(), names);
                 }
             }
         }
         return queried;
+    }
+
+    /** The PromQL of one file of observability/ (none for files that hold no queries, or only rule tests). */
+    private static List<String> queries(Path file) {
+        var path = file.toString();
+        if (path.startsWith("grafana/dashboards/") && path.endsWith(".json")) {
+            return PromQl.dashboardQueries(OBSERVABILITY.resolve(file));
+        }
+        if (path.startsWith("prometheus/rules/") && path.endsWith(".yml") && !path.endsWith(".test.yml")) {
+            return PromQl.ruleExpressions(OBSERVABILITY.resolve(file));
+        }
+        return List.of();
     }
 
     /** The per-queue series (queue depths), which the plugin's default endpoint leaves out. */

@@ -109,6 +109,17 @@ public class GuardedCalls {
     }
 
     /**
+     * Withdrawing a deferred write whose client is answered 503 although the write may already be recorded in the
+     * journal: a compensation, so no breaker may skip it. The timeouts that leave a write recorded-but-unanswered are
+     * the same ones that open the redis-operations breaker; skipped, the withdrawal would leave a write that nothing
+     * publishes holding up every later write to its task. Bounded by the timeout only, and counted by no breaker.
+     */
+    @Timeout(value = 250, unit = ChronoUnit.MILLIS)
+    public <T> Uni<T> redisCompensation(Supplier<Uni<T>> call) {
+        return call.get();
+    }
+
+    /**
      * Publishing a deferred write and waiting for the broker's confirm. While the broker is down the client neither
      * fails nor completes a send (it waits to reconnect, PITFALLS.md), so this timeout is what answers the client.
      */

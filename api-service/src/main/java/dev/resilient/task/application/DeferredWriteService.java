@@ -5,6 +5,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
 import io.quarkus.logging.Log;
 
 import dev.resilient.shared.contract.DeferredTaskWrite;
@@ -20,9 +22,11 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Defers a write PostgreSQL cannot take (DESIGN.md section 5): records the operation as pending, publishes it
- * (persistent, confirmed) and only then answers 202. If the broker cannot confirm, the operation is cancelled (state
- * removed, a late delivery dropped by the worker), so no client ever polls an operation that nothing will complete,
- * and the failure answers 503.
+ * (persistent, confirmed) and only then answers 202. If the broker cannot confirm, the operation is withdrawn (state
+ * removed, its place in its task's order given up, a late delivery dropped by the worker), so no client ever polls an
+ * operation that nothing will complete, and the failure answers 503. So is a recording that failed in a way that may
+ * have reached Redis (a late answer): left in the order, a write nothing publishes would hold every later write to
+ * its task back until the worker presumes it lost (minutes; found by the chaos suite, loadtest/).
  */
 @ApplicationScoped
 public class DeferredWriteService {
@@ -58,13 +62,12 @@ public class DeferredWriteService {
         var now = clock.instant();
         return operations
                 .defer(OperationState.pending(operationId, now), write)
+                .onFailure(DeferredWriteService::mayHaveReachedRedis)
+                .call(() -> withdraw(operationId, write))
                 .chain(() -> publisher
                         .publish(new DeferredTaskWrite(operationId, write, now))
                         .onFailure()
-                        .call(failure -> operations
-                                .cancel(operationId, write)
-                                .onFailure()
-                                .recoverWithNull()))
+                        .call(() -> withdraw(operationId, write)))
                 .invoke(() -> {
                     enqueued.increment();
                     Log.debugf(
@@ -72,6 +75,16 @@ public class DeferredWriteService {
                             write.getClass().getSimpleName(), operationId);
                 })
                 .replaceWith(new WriteAnswer.Deferred(operationId, config.pollAfterSeconds()));
+    }
+
+    /** Best effort: if even this fails, the worker presumes the write lost after its hold limit. */
+    private Uni<Void> withdraw(UUID operationId, TaskWrite write) {
+        return operations.withdraw(operationId, write).onFailure().recoverWithNull();
+    }
+
+    /** An open breaker refused the call before it was sent: nothing can have been recorded. */
+    private static boolean mayHaveReachedRedis(Throwable failure) {
+        return !(failure.getCause() instanceof CircuitBreakerOpenException);
     }
 
     /**

@@ -2,9 +2,11 @@ package dev.resilient.task.resilience;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,6 +19,9 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.resilient.common.resilience.DependencyUnavailableException;
+import dev.resilient.shared.contract.TaskWrite;
+import dev.resilient.task.application.DeferredWriteService;
 import dev.resilient.testing.DeferredWrites;
 import dev.resilient.testing.DelayQueueProbe;
 import dev.resilient.testing.OutageTestBase;
@@ -38,6 +43,9 @@ class DeferralOutageTest extends OutageTestBase {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    DeferredWriteService deferrals;
 
     @Test
     void withPostgresAndRabbitmqDownAWriteIs503AndLeavesNoPendingOperation() {
@@ -126,6 +134,35 @@ class DeferralOutageTest extends OutageTestBase {
                 .then()
                 .statusCode(200)
                 .body("name", org.hamcrest.Matchers.equalTo("queued behind"));
+    }
+
+    /**
+     * Found by the chaos suite: a journal call that times out in the API may still have run in Redis. The client is
+     * answered 503; the recorded write, which nothing publishes, must not keep its place in its task's order, or every
+     * later write to the task queues behind it until the worker presumes it lost (minutes).
+     */
+    @Test
+    void aRecordingAnsweredTooLateIsWithdrawnSoTheTasksNextWriteIsNotHeldBehindIt() {
+        var id = create("late answer");
+        // Redis runs each call 200 ms after it is sent, and its answer arrives after the API's 250 ms timeout.
+        ProxiedDependencies.redis().delay(Duration.ofMillis(200));
+
+        assertThatThrownBy(() -> deferrals
+                        .defer(new TaskWrite.UpdateTask(id, "never published", null, null, Instant.now()))
+                        .await()
+                        .atMost(Duration.ofSeconds(10)))
+                .isInstanceOf(DependencyUnavailableException.class);
+
+        ProxiedDependencies.redis().pass();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(redis.key().keys(DeferredWrites.JOURNAL_PREFIX + "order:*"))
+                        .as("the withdrawn write holds no place in the order")
+                        .isEmpty());
+        assertThat(redis.key().keys(OPERATION_STATES))
+                .as("and has no state to poll")
+                .isEmpty();
+        breakers.resetAll();
+        rename(id, "applied at once").then().statusCode(200);
     }
 
     private static io.restassured.response.Response rename(UUID id, String name) {

@@ -51,8 +51,10 @@ public class OperationJournal {
         CANCELLED
     }
 
+    /** KEYS: state, own order set, all set, sequence, cancel mark. A write withdrawn before it got here stays out. */
     private static final String DEFER =
             """
+            if redis.call('EXISTS', KEYS[5]) == 1 then return 0 end
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
             local seq = redis.call('INCR', KEYS[4])
             redis.call('ZADD', KEYS[2], seq, ARGV[3])
@@ -132,7 +134,7 @@ public class OperationJournal {
         var id = pending.id();
         return eval(
                         DEFER,
-                        List.of(stateKey(id), orderKey(write), allKey(), config.keyPrefix() + "seq"),
+                        List.of(stateKey(id), orderKey(write), allKey(), config.keyPrefix() + "seq", cancelKey(id)),
                         write(pending),
                         ttl(),
                         id.toString(),

@@ -32,8 +32,14 @@ public class OperationStore {
         return guarded(() -> journal.defer(pending, write));
     }
 
-    public Uni<Void> cancel(UUID id, TaskWrite write) {
-        return guarded(() -> journal.cancel(id, write));
+    /**
+     * Cancels a write that was (or may have been) recorded but will not be published: bypasses the breaker (see
+     * {@link GuardedCalls#redisCompensation}), and fails as {@link DependencyUnavailableException} like the others.
+     */
+    public Uni<Void> withdraw(UUID id, TaskWrite write) {
+        return guarded.redisCompensation(() -> journal.cancel(id, write))
+                .onFailure()
+                .transform(failure -> new DependencyUnavailableException(GuardedCalls.REDIS_OPERATIONS, failure));
     }
 
     /** Whether the write must be queued behind deferred writes it would otherwise overtake. */

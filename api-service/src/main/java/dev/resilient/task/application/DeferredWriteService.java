@@ -57,8 +57,11 @@ public class DeferredWriteService {
         return config.deferWrites();
     }
 
-    public Uni<WriteAnswer> defer(TaskWrite write) {
-        var operationId = UUID.randomUUID();
+    /**
+     * Defers the write as operation {@code operationId}: the id its synchronous attempt, if any, was recorded under
+     * (see {@code TaskWriter#apply}).
+     */
+    public Uni<WriteAnswer> defer(UUID operationId, TaskWrite write) {
         var now = clock.instant();
         return operations
                 .defer(OperationState.pending(operationId, now), write)

@@ -107,16 +107,22 @@ public class TaskService {
      * deferred behind them, so writes are applied in the order they were accepted.
      */
     private Uni<WriteAnswer> write(TaskWrite write) {
-        return deferred.mustQueue(write).chain(queued -> queued ? deferred.defer(write) : applyNow(write));
+        var operationId = UUID.randomUUID();
+        return deferred.mustQueue(write)
+                .chain(queued -> queued ? deferred.defer(operationId, write) : applyNow(operationId, write));
     }
 
-    private Uni<WriteAnswer> applyNow(TaskWrite write) {
-        return store.apply(write)
+    /**
+     * A failure here may be a timeout after which the transaction still commits; the deferred copy carries the same
+     * operation id, so the worker then answers what was committed rather than applying it again.
+     */
+    private Uni<WriteAnswer> applyNow(UUID operationId, TaskWrite write) {
+        return store.apply(operationId, write)
                 .invoke(outcome -> cache.written(write, outcome))
                 .<WriteAnswer>map(WriteAnswer.Applied::new)
                 .onFailure(DependencyUnavailableException.class)
                 .recoverWithUni(failure -> deferred.enabled()
-                        ? deferred.defer(write)
+                        ? deferred.defer(operationId, write)
                         : Uni.createFrom().failure(failure));
     }
 }

@@ -148,7 +148,9 @@ class DeferralOutageTest extends OutageTestBase {
         ProxiedDependencies.redis().delay(Duration.ofMillis(200));
 
         assertThatThrownBy(() -> deferrals
-                        .defer(new TaskWrite.UpdateTask(id, "never published", null, null, Instant.now()))
+                        .defer(
+                                UUID.randomUUID(),
+                                new TaskWrite.UpdateTask(id, "never published", null, null, Instant.now()))
                         .await()
                         .atMost(Duration.ofSeconds(10)))
                 .isInstanceOf(DependencyUnavailableException.class);

@@ -42,9 +42,17 @@ public class TaskWriter {
         this.appliedOperations = appliedOperations;
     }
 
-    /** Applies a synchronous write (the API's, answered at once; its retries are deduplicated by Idempotency-Key). */
-    public Uni<WriteOutcome> apply(TaskWrite write) {
-        return RunToCompletion.of(() -> Panache.withTransaction(() -> applyInTransaction(write)));
+    /**
+     * Applies a synchronous write (the API's, answered at once; its retries are deduplicated by Idempotency-Key) and
+     * records it under {@code operationId} in the same transaction. The record is for the case where the API stops
+     * waiting (a timeout) but the transaction still commits: the API then defers a copy under the same id, and the
+     * worker's {@link #applyOnce} finds the record and answers its outcome, instead of applying the write a second
+     * time (an update twice, a conditional one as 412, a delete as 404: the chaos suite's slow-PostgreSQL scenario).
+     */
+    public Uni<WriteOutcome> apply(UUID operationId, TaskWrite write) {
+        return RunToCompletion.of(() -> Panache.withTransaction(() -> applyInTransaction(write)
+                .call(outcome -> appliedOperations.persist(AppliedOperation.of(
+                        operationId, outcome, clock.instant().truncatedTo(ChronoUnit.MICROS))))));
     }
 
     /**

@@ -106,7 +106,7 @@ class AbandonedTransactionTest {
                 .untilAsserted(() -> assertThat(count("select count(*) from pg_stat_activity"
                                 + " where datname = current_database() and state like 'idle in transaction%'"))
                         .isZero());
-        var next = onOwnContext(() -> writer.apply(new UpdateTask(locked, "again", null, null, NOW)))
+        var next = onOwnContext(() -> writer.apply(UUID.randomUUID(), new UpdateTask(locked, "again", null, null, NOW)))
                 .get(10, TimeUnit.SECONDS);
         assertThat(next).isInstanceOf(WriteOutcome.Updated.class);
         assertThat(((WriteOutcome.Updated) next).snapshot().version()).isEqualTo(3);
@@ -128,7 +128,7 @@ class AbandonedTransactionTest {
         }
 
         var deletes = ids.stream()
-                .map(id -> onOwnContext(() -> writer.apply(new DeleteTask(id, null, NOW))))
+                .map(id -> onOwnContext(() -> writer.apply(UUID.randomUUID(), new DeleteTask(id, null, NOW))))
                 .toList();
 
         for (var delete : deletes) {

@@ -57,9 +57,12 @@ public class TaskStore {
                 .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, failure));
     }
 
-    /** Business outcomes (not found, precondition failed) are values: they never count against the breaker. */
-    public Uni<WriteOutcome> apply(TaskWrite write) {
-        return guarded.postgresWrite(() -> writer.apply(write))
+    /**
+     * Applies the write, recorded under {@code operationId} (see {@link TaskWriter#apply}). Business outcomes (not
+     * found, precondition failed) are values: they never count against the breaker.
+     */
+    public Uni<WriteOutcome> apply(UUID operationId, TaskWrite write) {
+        return guarded.postgresWrite(() -> writer.apply(operationId, write))
                 .onFailure()
                 .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_WRITE, failure));
     }

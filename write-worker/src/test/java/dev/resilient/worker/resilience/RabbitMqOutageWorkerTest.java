@@ -33,11 +33,12 @@ class RabbitMqOutageWorkerTest extends WorkerTestBase {
 
     @Test
     void readinessFollowsTheConsumersConnectionToRabbitMq() {
-        given().get("/q/health/ready")
+        // The consumers connect in the background after start-up: ready once they have.
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> given().get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.find { it.name == 'rabbitmq-consumer' }.data.'task-writes$1'", equalTo("connected"));
+                .body("checks.find { it.name == 'rabbitmq-consumer' }.data.'task-writes$1'", equalTo("connected")));
 
         ProxiedRabbitMq.rabbitmq().refuse();
 

@@ -10,7 +10,7 @@ PROM_DIR := observability/prometheus
 PROM_CONFIGS := $(PROM_DIR)/prometheus.yml $(PROM_DIR)/prometheus.local.yml
 SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
 
-.PHONY: help deps build run dev dev-worker test test-rules check-observability observe load fmt clean
+.PHONY: help deps build run dev dev-worker test test-rules check-observability observe load chaos chaos-short bench fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -55,6 +55,16 @@ observe: ## Prometheus (:9090) with the alert rules and exporters, against the r
 
 load: ## The seed's load (USERS=100, DURATION=300 s) on the running services (or started for it), then the ledger check
 	@USERS=$(or $(USERS),100) DURATION=$(or $(DURATION),300) loadtest/run-load.sh
+
+chaos: deps build ## Chaos scenarios under load (SCENARIO=name, default all; USERS=100 DURATION=120), checked, summarised
+	@USERS=$(or $(USERS),100) DURATION=$(or $(DURATION),120) loadtest/chaos.sh $(or $(SCENARIO),all)
+
+chaos-short: deps build ## The whole chaos suite in a short profile (20 users, 40 s each; what CI runs), summary in loadtest/target/
+	@USERS=20 DURATION=40 RAMP_UP=3 FAULT_AT=8 FAULT_SECONDS=12 WARM_UP=15 SUMMARY=loadtest/target/chaos-short/summary.md \
+	    loadtest/chaos.sh all
+
+bench: deps build ## Healthy throughput and latency at 10, 50 and 100 users (DURATION=60 s each) with the CPU split
+	@DURATION=$(or $(DURATION),60) loadtest/bench.sh
 
 fmt: ## Format the Java sources (verify fails on drift)
 	$(MVNW) $(MAVEN_ARGS) -q spotless:apply

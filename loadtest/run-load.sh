@@ -10,54 +10,24 @@
 # (DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD for the ledger check).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-PATH=$PATH:/usr/sbin:/sbin
+source loadtest/lib.sh
 
 USERS=${USERS:-100}
 DURATION=${DURATION:-300}
 SETTLE_SECONDS=${SETTLE_SECONDS:-600}
 RUN_ID=$(date +%s%3N)
-LEDGER=$PWD/loadtest/target/ledger-$RUN_ID
-MVNW="./mvnw -B -q -f loadtest/pom.xml"
+RUN_DIR=$PWD/loadtest/target/load-$RUN_ID
 
-say() { printf '[load] %s\n' "$*"; }
-ready() { curl -sf -o /dev/null --max-time 2 "localhost:$1/q/health/ready"; }
+trap stop_started_services EXIT
 
-run_pid=""
-cleanup() {
-    if [[ -n $run_pid ]]; then
-        say "stopping the services started for the run"
-        kill -TERM "$run_pid" 2> /dev/null || true
-        wait "$run_pid" 2> /dev/null || true
-    fi
-}
-trap cleanup EXIT
+mkdir -p "$RUN_DIR"
+ensure_services "$RUN_DIR/services.log"
 
-if ! ready 8080 || ! ready 8081; then
-    make --no-print-directory deps build > /dev/null
-    say "starting api-service and write-worker (log: loadtest/target/services-$RUN_ID.log)"
-    mkdir -p loadtest/target
-    scripts/run.sh > "loadtest/target/services-$RUN_ID.log" 2>&1 &
-    run_pid=$!
-    for _ in $(seq 1 120); do ready 8080 && ready 8081 && break; sleep 1; done
-    ready 8080 && ready 8081 || { say "the services did not become ready"; exit 1; }
-fi
-
-say "load: $USERS users for $DURATION s (run $RUN_ID, ledger $LEDGER)"
-$MVNW gatling:test -Dusers="$USERS" -Dduration="$DURATION" -DrunId="$RUN_ID" -Dledger="$LEDGER" \
-    -DbaseUrl=http://localhost:8080
+say "load: $USERS users for $DURATION s (run $RUN_ID: ledger, request log and Gatling report in $RUN_DIR)"
+gatling "$RUN_DIR" "$USERS" "$DURATION" http://localhost:8080 "$RUN_ID"
 
 say "waiting for the deferred writes to settle (at most $SETTLE_SECONDS s)"
-settled=0
-for _ in $(seq 1 "$SETTLE_SECONDS"); do
-    waiting=$(rabbitmqctl -q list_queues name messages 2> /dev/null \
-        | awk '$1 ~ /^tasks\.writes\./ && $1 != "tasks.writes.dead" { n += $2 } END { print n + 0 }')
-    if [[ $waiting == 0 ]]; then settled=$((settled + 1)); else settled=0; fi
-    ((settled >= 3)) && break
-    sleep 1
-done
-((settled >= 3)) || say "still $waiting deferred writes queued after $SETTLE_SECONDS s; checking anyway"
-dead=$(rabbitmqctl -q list_queues name messages 2> /dev/null | awk '$1 == "tasks.writes.dead" { print $2 }')
-say "dead-letter queue: ${dead:-?} messages"
+wait_settled "$SETTLE_SECONDS" || say "checking anyway"
+say "dead-letter queue: $(dead_letters) messages"
 
-$MVNW compile exec:exec -Dexec.executable=java \
-    "-Dexec.args=-cp %classpath dev.resilient.loadtest.LedgerVerifier $LEDGER"
+loadtest_java dev.resilient.loadtest.LedgerVerifier "$RUN_DIR"

@@ -73,6 +73,7 @@ public final class LedgerVerifier {
         var rows = rows(prefix);
         var report = verify(acknowledged, unknown, rejected, rows);
         System.out.print(report.render(prefix));
+        report.save(ledger.resolve("verdict.properties"));
         System.exit(report.failed() ? 1 : 0);
     }
 
@@ -92,6 +93,16 @@ public final class LedgerVerifier {
 
         boolean failed() {
             return !problems.isEmpty();
+        }
+
+        /** The counts and the verdict as properties, for the chaos report. */
+        void save(Path file) throws IOException {
+            var properties = new java.util.Properties();
+            counts.forEach((kind, count) -> properties.setProperty(kind, Integer.toString(count)));
+            properties.setProperty("failed", Boolean.toString(failed()));
+            try (var writer = Files.newBufferedWriter(file)) {
+                properties.store(writer, "LedgerVerifier");
+            }
         }
 
         String render(String prefix) {

@@ -8,6 +8,8 @@ import java.time.Duration;
  *
  * @param users virtual users, all started at once, like the seed's 100 k6 VUs
  * @param duration how long each user keeps looping; a write in flight at the end is still finished
+ * @param rampUp over how long the users start (evenly); zero starts them all at once, as the seed's k6 run did. The
+ *     chaos and bench runs ramp up, so a JVM that has just started is not judged by its first, cold seconds.
  * @param baseUrl where api-service listens
  * @param ledgerDir where the client-side ledger of writes goes, for the verifier
  * @param requestTimeout per HTTP request; past it the outcome of a write is unknown
@@ -18,6 +20,7 @@ import java.time.Duration;
 record LoadSettings(
         int users,
         Duration duration,
+        Duration rampUp,
         String baseUrl,
         Path ledgerDir,
         Duration requestTimeout,
@@ -29,6 +32,7 @@ record LoadSettings(
         return new LoadSettings(
                 Integer.getInteger("users", 100),
                 Duration.ofSeconds(Long.getLong("duration", 300)),
+                Duration.ofSeconds(Long.getLong("rampUp", 0)),
                 System.getProperty("baseUrl", "http://localhost:8080"),
                 Path.of(System.getProperty("ledger", "target/ledger")),
                 Duration.ofMillis(Long.getLong("requestTimeout", 10_000)),
@@ -37,8 +41,8 @@ record LoadSettings(
                 System.getProperty("runId", Long.toString(System.currentTimeMillis())));
     }
 
-    /** The longest one write can take: every 503 retry at its capped wait, then polling to the limit. */
+    /** How long after the start the last write may end: ramp-up, then every 503 retry at its capped wait and polling. */
     Duration longestWrite() {
-        return requestTimeout.plus(Pacing.MAX_WAIT.plus(requestTimeout).multipliedBy(maxRetries)).plus(pollLimit);
+        return rampUp.plus(requestTimeout).plus(Pacing.MAX_WAIT.plus(requestTimeout).multipliedBy(maxRetries)).plus(pollLimit);
     }
 }

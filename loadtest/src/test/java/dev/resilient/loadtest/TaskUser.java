@@ -33,6 +33,7 @@ final class TaskUser {
     static final String HTTP = "http";
     static final String BODY = "body";
     static final String RETRY_AFTER = "retryAfter";
+    static final String RESPONSE_MILLIS = "responseMillis";
 
     private static final String OWNED = "owned";
     private static final String COUNTER = "counter";
@@ -43,6 +44,8 @@ final class TaskUser {
     private static final String WAIT = "wait";
     private static final String OPERATION_ID = "operationId";
     private static final String POLL_DEADLINE = "pollDeadline";
+    private static final String SENT_AT = "sentAt";
+    private static final String ACCEPTED_AT = "acceptedAt";
 
     /** The seed's per-user cap on tasks, which keeps GET/PUT/DELETE hitting tasks that exist. */
     private static final int MAX_OWNED = 25;
@@ -58,11 +61,13 @@ final class TaskUser {
 
     private final LoadSettings settings;
     private final Ledger ledger;
+    private final RequestLog requests;
     private final ObjectMapper json = new ObjectMapper();
 
-    TaskUser(LoadSettings settings, Ledger ledger) {
+    TaskUser(LoadSettings settings, Ledger ledger, RequestLog requests) {
         this.settings = settings;
         this.ledger = ledger;
+        this.requests = requests;
     }
 
     Session start(Session session) {
@@ -105,13 +110,27 @@ final class TaskUser {
                 .set(PAYLOAD, "{\"name\":\"" + name + "\",\"status\":\"" + status + "\"}");
     }
 
-    /** Forgets the previous answer, so a request that gets none (timeout) is not mistaken for the last one. */
+    /**
+     * Forgets the previous answer, so a request that gets none (timeout) is not mistaken for the last one, and notes
+     * when the next request goes out (its duration when no answer comes).
+     */
     Session clearResponse(Session session) {
-        return session.removeAll(HTTP, BODY, RETRY_AFTER);
+        return session.removeAll(HTTP, BODY, RETRY_AFTER, RESPONSE_MILLIS).set(SENT_AT, System.currentTimeMillis());
     }
 
-    /** Reads the answer to a write: done (acknowledged, rejected or unknown), resend after a 503/409, or poll a 202. */
+    /** Logs the answer to a read; reads change nothing the ledger tracks. */
+    Session afterRead(Session session) {
+        record(session, READ);
+        return session;
+    }
+
+    /**
+     * Reads the answer to a write: done (acknowledged, rejected or unknown), resend after a 503/409, or poll a 202. A
+     * write given up after its last retry was answered 503 is rejected (the API applied nothing); the verifier checks
+     * that it had no effect.
+     */
     Session afterWriteAttempt(Session session) {
+        record(session, "write");
         Integer http = session.getIntegerWrapper(HTTP);
         if (http == null) {
             return unknown(session, null, "no response: request timeout or connection error");
@@ -133,6 +152,7 @@ final class TaskUser {
      * up on is ledgered with http 202, the last answer the write itself got.
      */
     Session afterPoll(Session session) {
+        record(session, "poll");
         Integer http = session.getIntegerWrapper(HTTP);
         var state = body(session);
         String operationId = session.getString(OPERATION_ID);
@@ -140,19 +160,22 @@ final class TaskUser {
             Integer resultStatus = state.hasNonNull("resultStatus") ? state.get("resultStatus").asInt() : null;
             switch (state.path("status").asText()) {
                 case "completed" -> {
+                    recordOperation(session, "completed");
                     return acknowledged(session, resultStatus, state.path("result"), operationId);
                 }
                 case "failed" -> {
+                    recordOperation(session, "failed");
                     return rejected(session, resultStatus, "deferred operation failed: " + problem(state), operationId);
                 }
                 default -> {
                     // pending or in_progress: keep polling below
                 }
             }
-        } else if (http != null && http == 404) {
-            return unknown(session, 202, "deferred operation unknown or expired");
         }
+        // A 404 (operation unknown) is not final either: the states live in Redis, and a Redis that restarted empty
+        // forgets them until the worker records the outcome, so a patient client keeps asking until pollLimit.
         if (System.currentTimeMillis() >= session.getLong(POLL_DEADLINE)) {
+            recordOperation(session, "unknown");
             var lastState = http == null ? "no answer" : state.path("status").asText("http " + http);
             var limit = settings.pollLimit().toSeconds();
             return unknown(session, 202, "gave up polling after " + limit + " s: " + lastState);
@@ -180,6 +203,7 @@ final class TaskUser {
         return session.set(PHASE, Phase.POLL)
                 .set(OPERATION_ID, operationId)
                 .set(LOCATION, location)
+                .set(ACCEPTED_AT, System.currentTimeMillis())
                 .set(POLL_DEADLINE, System.currentTimeMillis() + settings.pollLimit().toMillis())
                 .set(WAIT, Pacing.retryAfter(session.getString(RETRY_AFTER), bodyRetryAfter));
     }
@@ -191,7 +215,9 @@ final class TaskUser {
     private Session retryOrGiveUp(Session session, int http) {
         var attempt = session.getInt(ATTEMPT);
         if (attempt >= settings.maxRetries()) {
-            return unknown(session, http, "gave up after " + attempt + " retries on " + http);
+            var reason = "gave up after " + attempt + " retries on " + http;
+            // A 503 says nothing was applied; after a 409 the first request under the key may still apply it.
+            return http == 503 ? rejected(session, http, reason, null) : unknown(session, http, reason);
         }
         return session.set(ATTEMPT, attempt + 1)
                 .set(WAIT, Pacing.retryAfter(session.getString(RETRY_AFTER), null));
@@ -232,6 +258,25 @@ final class TaskUser {
         var entry = entry(session, taskId, session.getString(STATUS), http, session.getString(OPERATION_ID));
         ledger.unknown(entry, reason);
         return done(session);
+    }
+
+    /** One line in the request log: Gatling's response time, or the time since sending when no answer came. */
+    private void record(Session session, String kind) {
+        var now = System.currentTimeMillis();
+        Integer http = session.getIntegerWrapper(HTTP);
+        Integer millis = session.getIntegerWrapper(RESPONSE_MILLIS);
+        requests.record(
+                now,
+                kind,
+                http == null ? LedgerEntry.NONE : http.toString(),
+                millis != null ? millis : now - session.getLong(SENT_AT),
+                session.getString(RETRY_AFTER) != null);
+    }
+
+    /** A deferred write's whole life as the client saw it: from its 202 to its final state. */
+    private void recordOperation(Session session, String outcome) {
+        var now = System.currentTimeMillis();
+        requests.record(now, "operation", outcome, now - session.getLong(ACCEPTED_AT), false);
     }
 
     private static Session done(Session session) {

@@ -6,6 +6,7 @@ import static dev.resilient.loadtest.TaskUser.CREATE;
 import static dev.resilient.loadtest.TaskUser.DELETE;
 import static dev.resilient.loadtest.TaskUser.HTTP;
 import static dev.resilient.loadtest.TaskUser.READ;
+import static dev.resilient.loadtest.TaskUser.RESPONSE_MILLIS;
 import static dev.resilient.loadtest.TaskUser.RETRY_AFTER;
 import static dev.resilient.loadtest.TaskUser.UPDATE;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
@@ -16,10 +17,16 @@ import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.group;
 import static io.gatling.javaapi.core.CoreDsl.onCase;
 import static io.gatling.javaapi.core.CoreDsl.pause;
+import static io.gatling.javaapi.core.CoreDsl.rampUsers;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
@@ -42,16 +49,23 @@ public class TasksSimulation extends Simulation {
 
     private final LoadSettings settings = LoadSettings.fromSystemProperties();
     private final Ledger ledger = new Ledger(settings.ledgerDir());
-    private final TaskUser user = new TaskUser(settings, ledger);
+    private final RequestLog requests = new RequestLog(settings.ledgerDir());
+    private final TaskUser user = new TaskUser(settings, ledger, requests);
 
     // The seed's k6 client kept no HTTP cache; Gatling's would turn reads into conditional 304s.
     private final HttpProtocolBuilder protocol = http.baseUrl(settings.baseUrl())
             .acceptHeader("application/json")
             .disableCaching();
 
-    private final ChainBuilder read = exec(http("read").get("/tasks/#{taskId}")
-            .requestTimeout(settings.requestTimeout())
-            .check(status().in(200, 404, 503)));
+    private final ChainBuilder read = exec(user::clearResponse)
+            .exec(http("read").get("/tasks/#{taskId}")
+                    .requestTimeout(settings.requestTimeout())
+                    .check(
+                            responseTimeInMillis().saveAs(RESPONSE_MILLIS),
+                            status().saveAs(HTTP),
+                            status().in(200, 404, 503),
+                            header("Retry-After").optional().saveAs(RETRY_AFTER)))
+            .exec(user::afterRead);
 
     private final ScenarioBuilder scenario = scenario("tasks")
             .exec(user::start)
@@ -63,7 +77,10 @@ public class TasksSimulation extends Simulation {
                     .orElse(write()));
 
     {
-        setUp(scenario.injectOpen(atOnceUsers(settings.users())))
+        var users = settings.rampUp().isZero()
+                ? atOnceUsers(settings.users())
+                : rampUsers(settings.users()).during(settings.rampUp());
+        setUp(scenario.injectOpen(users))
                 .protocols(protocol)
                 // Only a safety net: a write still unfinished past it is missing from the ledger.
                 .maxDuration(settings.duration().plus(settings.longestWrite()));
@@ -71,10 +88,17 @@ public class TasksSimulation extends Simulation {
 
     @Override
     public void before() {
+        // chaos.sh and bench.sh time their faults and CPU samples from this file's appearance.
+        try {
+            Files.writeString(settings.ledgerDir().resolve("started"), System.currentTimeMillis() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         System.out.printf(
-                "Load run lt-%s-: %d users for %d s against %s, ledger in %s%n",
+                "Load run lt-%s-: %d users (started over %d s) for %d s against %s, ledger in %s%n",
                 settings.runId(),
                 settings.users(),
+                settings.rampUp().toSeconds(),
                 settings.duration().toSeconds(),
                 settings.baseUrl(),
                 settings.ledgerDir().toAbsolutePath());
@@ -83,6 +107,7 @@ public class TasksSimulation extends Simulation {
     @Override
     public void after() {
         ledger.close();
+        requests.close();
     }
 
     /** One write from first attempt to outcome: resends after 503, then, after a 202, polls inside a group. */
@@ -123,7 +148,9 @@ public class TasksSimulation extends Simulation {
     /** Keeps status, body and Retry-After for {@link TaskUser} to read, and passes the statuses the API may send. */
     private HttpRequestActionBuilder answerChecks(HttpRequestActionBuilder request, Integer... expected) {
         return request.requestTimeout(settings.requestTimeout())
+                // Saved before the status check, which stops the checks after it when it fails.
                 .check(
+                        responseTimeInMillis().saveAs(RESPONSE_MILLIS),
                         status().saveAs(HTTP),
                         status().in(expected),
                         bodyString().saveAs(BODY),

@@ -1,0 +1,121 @@
+# loadtest/lib.sh - what the load, chaos and bench scripts share; sourced, not run. Expects the repository root as
+# the working directory.
+PATH=$PATH:/usr/sbin:/sbin
+MVNW=(./mvnw -B -q -f loadtest/pom.xml)
+
+say() { printf '[%s] %s\n' "${SAY_AS:-load}" "$*"; }
+
+ready() { curl -sf -o /dev/null --max-time 2 "localhost:$1/q/health/ready"; }
+
+# Messages waiting in the deferred-write queues (every tasks.writes.* queue but the dead-letter queue).
+queued_writes() {
+    rabbitmqctl -q list_queues name messages 2> /dev/null \
+        | awk '$1 ~ /^tasks\.writes\./ && $1 != "tasks.writes.dead" { n += $2 } END { print n + 0 }'
+}
+
+dead_letters() {
+    rabbitmqctl -q list_queues name messages 2> /dev/null \
+        | awk '$1 == "tasks.writes.dead" { n = $2 } END { print n + 0 }'
+}
+
+# wait_settled SECONDS: until the deferred writes are applied (queues empty three seconds in a row); false on timeout.
+wait_settled() {
+    local settled=0 waiting=0
+    for _ in $(seq 1 "$1"); do
+        waiting=$(queued_writes)
+        if [[ $waiting == 0 ]]; then settled=$((settled + 1)); else settled=0; fi
+        ((settled >= 3)) && return 0
+        sleep 1
+    done
+    say "still $waiting deferred writes queued after $1 s"
+    return 1
+}
+
+# loadtest_java CLASS ARGS...: runs a class of loadtest/src/main (compiled by the Gatling run or test-compile before)
+# in its own JVM, on the classpath Maven resolved once; returns its exit status.
+loadtest_java() {
+    local classpath=$PWD/loadtest/target/classpath.txt
+    if [[ ! -s $classpath || loadtest/pom.xml -nt $classpath || ! -d loadtest/target/classes ]]; then
+        "${MVNW[@]}" compile dependency:build-classpath -Dmdep.outputFile="$classpath" -Dmdep.includeScope=runtime
+    fi
+    java -cp "loadtest/target/classes:$(cat "$classpath")" "$@"
+}
+
+# gatling RUN_DIR USERS DURATION BASE_URL [RUN_ID]: the simulation, with its ledger, request log and HTML report in
+# RUN_DIR; run ids prefix the task names (lt-<id>-) so the ledger check finds this run's rows. RAMP_UP (seconds,
+# default 0) starts the users over that time instead of all at once.
+gatling() {
+    local dir=$1 users=$2 duration=$3 url=$4 id=${5:-$(date +%s%3N)}
+    "${MVNW[@]}" gatling:test -Dusers="$users" -Dduration="$duration" -DrampUp="${RAMP_UP:-0}" -DrunId="$id" \
+        -Dledger="$dir" -DbaseUrl="$url" -Dgatling.resultsFolder="$dir/gatling"
+}
+
+# await_load_start RUN_DIR PID: until the simulation's users start (its "started" file), or false if PID ended first.
+await_load_start() {
+    until [[ -s $1/started ]]; do
+        kill -0 "$2" 2> /dev/null || return 1
+        sleep 0.1
+    done
+}
+
+# ensure_services LOG: uses api-service and write-worker already running on :8080 and :8081, or starts them
+# (scripts/run.sh, output in LOG); STARTED_PID is then the pid to stop (stop_started_services), else empty.
+STARTED_PID=""
+ensure_services() {
+    ready 8080 && ready 8081 && return 0
+    make --no-print-directory deps build > /dev/null
+    say "starting api-service and write-worker (log: $1)"
+    scripts/run.sh > "$1" 2>&1 &
+    STARTED_PID=$!
+    for _ in $(seq 1 120); do ready 8080 && ready 8081 && return 0; sleep 1; done
+    say "the services did not become ready"
+    return 1
+}
+
+stop_started_services() {
+    if [[ -n $STARTED_PID ]]; then
+        say "stopping the services started for the run"
+        kill -TERM "$STARTED_PID" 2> /dev/null || true
+        wait "$STARTED_PID" 2> /dev/null || true
+        STARTED_PID=""
+    fi
+}
+
+# cpu_ticks: "<process> <pid> <cpu ticks so far>" for each process of the stack (user + system time from /proc), and
+# the whole machine's busy ticks as "machine 0 <ticks>"; the first line is the time of the snapshot in ms. Two
+# snapshots give each one's share of the CPU in between (cpu_split).
+cpu_ticks() {
+    local name pid
+    local -A patterns=(
+        [api-service]='-f api-service/target/quarkus-app/quarkus-run.jar'
+        [write-worker]='-f write-worker/target/quarkus-app/quarkus-run.jar'
+        [gatling]='-f io.gatling.app'
+        [postgresql]='-x postgres'
+        [redis]='-x redis-server'
+        [rabbitmq]='-x beam.smp')
+    date +%s%3N
+    for name in "${!patterns[@]}"; do
+        # shellcheck disable=SC2086 # the pattern holds pgrep's option and argument
+        for pid in $(pgrep ${patterns[$name]}); do
+            # fields 14 and 15 of /proc/PID/stat (after the command name in parentheses): utime, stime
+            awk -v name="$name" -v pid="$pid" '{ sub(/^.*\) /, ""); print name, pid, $12 + $13 }' \
+                "/proc/$pid/stat" 2> /dev/null || true
+        done
+    done
+    awk '/^cpu / { print "machine", 0, $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+
+# cpu_split BEFORE AFTER: each process's CPU between two cpu_ticks snapshots, in % of one core (200 % = both cores
+# here), from the processes alive at both (one that started or ended in between is left out).
+cpu_split() {
+    local hz
+    hz=$(getconf CLK_TCK)
+    awk -v hz="$hz" '
+        FNR == 1 { t[FILENAME == ARGV[1] ? 0 : 1] = $1; next }
+        FILENAME == ARGV[1] { before[$1 " " $2] = $3; next }
+        ($1 " " $2) in before { used[$1] += $3 - before[$1 " " $2] }
+        END {
+            seconds = (t[1] - t[0]) / 1000
+            for (name in used) printf "%-13s %5.0f %%\n", name, used[name] / hz / seconds * 100
+        }' "$1" "$2" | sort -k2 -rn
+}

@@ -1,0 +1,197 @@
+package dev.resilient.loadtest.chaos;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * One claim a scenario makes about what clients and operators observe, checked against the run's record. The
+ * factories below are the vocabulary {@link Scenario} states its expectations in.
+ *
+ * @param claim what must hold, in words, as printed in the summary
+ * @param check what was observed, and whether it holds
+ */
+record Expectation(String claim, Check check) {
+
+    /**
+     * How soon after the heal clients must be served normally again: the breakers' delay (5 s, GuardedCalls) plus a
+     * few seconds for connection pools to reconnect.
+     */
+    static final Duration RECOVERY = Duration.ofSeconds(10);
+
+    /** What a check saw: whether the claim held, and the numbers behind the verdict. */
+    record Outcome(boolean met, String observed) {}
+
+    @FunctionalInterface
+    interface Check {
+        Outcome on(RunRecord run) throws IOException;
+    }
+
+    Outcome evaluate(RunRecord run) throws IOException {
+        return check.on(run);
+    }
+
+    // ---- the vocabulary ----
+
+    static Expectation ledgerClean() {
+        return new Expectation("ledger: nothing acknowledged lost or duplicated, nothing unacknowledged applied", run -> {
+            if (!run.ledgerChecked()) {
+                return new Outcome(false, "the ledger check did not run");
+            }
+            var problems = run.ledger("lost") + run.ledger("wrong content") + run.ledger("resurrected")
+                    + run.ledger("duplicate") + run.ledger("phantom");
+            return new Outcome(
+                    !run.ledgerFailed() && problems == 0,
+                    run.ledger("acknowledged writes") + " acknowledged writes, " + problems + " problems");
+        });
+    }
+
+    static Expectation everyOutcomeKnown() {
+        return new Expectation("every write reached a known outcome (no timeouts, no polling given up)", run -> {
+            var unknown = run.ledger("writes of unknown outcome");
+            return new Outcome(unknown == 0, unknown + " unknown");
+        });
+    }
+
+    static Expectation noDeadLetters() {
+        return new Expectation("nothing dead-lettered", run -> {
+            var dead = run.deadLettered();
+            return new Outcome(dead == 0, dead + " dead-lettered");
+        });
+    }
+
+    static Expectation neverAnError() {
+        return new Expectation("no request timed out, failed to connect or got a 5xx other than 503", run -> {
+            var errors = Stats.of(run.requests(Request::isError));
+            return new Outcome(errors.count() == 0, errors.count() == 0 ? "none" : errors.statusText());
+        });
+    }
+
+    static Expectation never503() {
+        return new Expectation("no 503 at all", run -> {
+            var refused = run.requests(request -> request.status().equals("503")).size();
+            return new Outcome(refused == 0, refused + " x 503");
+        });
+    }
+
+    static Expectation nothingDeferred() {
+        return new Expectation("no write deferred (no 202)", run -> {
+            var deferred = run.requests(Request::isHttp).stream()
+                    .filter(request -> request.status().equals("202"))
+                    .count();
+            return new Outcome(deferred == 0, deferred + " x 202");
+        });
+    }
+
+    static Expectation readsServedDuringFault() {
+        return new Expectation("every read during the fault answered 200 or 404 (the cache serves)", run -> {
+            var reads = Stats.of(run.duringFault(kind(Request.READ)));
+            var served = reads.status("200") + reads.status("404");
+            return new Outcome(
+                    reads.count() > 0 && served == reads.count(),
+                    reads.count() + " reads: " + reads.statusText());
+        });
+    }
+
+    static Expectation writesDeferredDuringFault() {
+        return new Expectation("writes during the fault deferred (202)", run -> {
+            var writes = Stats.of(run.duringFault(kind(Request.WRITE)));
+            return new Outcome(writes.status("202") > 0, writes.count() + " writes: " + writes.statusText());
+        });
+    }
+
+    static Expectation deferredAllCompleted() {
+        return new Expectation("every deferred write completed once its dependencies were back", run -> {
+            var operations = Stats.of(run.requests(kind(Request.OPERATION)));
+            return new Outcome(
+                    operations.count() > 0 && operations.status("completed") == operations.count(),
+                    operations.count() + " deferred: " + operations.statusText() + ", p99 "
+                            + operations.p99() + " ms from 202 to final");
+        });
+    }
+
+    static Expectation writesRefusedWithRetryAfterDuringFault() {
+        return new Expectation("writes during the fault refused with 503 and Retry-After, every 503 with it", run -> {
+            var refused = run.duringFault(kind(Request.WRITE).and(status("503")));
+            var withoutHeader = run.requests(status("503").and(request -> !request.retryAfter())).size();
+            return new Outcome(
+                    !refused.isEmpty() && withoutHeader == 0,
+                    refused.size() + " writes 503, " + withoutHeader + " 503s without Retry-After");
+        });
+    }
+
+    static Expectation writesAcceptedWithin(Duration afterHeal) {
+        return new Expectation("writes accepted again within " + afterHeal.toSeconds() + " s of the heal", run -> {
+            var firstAccepted = run.requests(kind(Request.WRITE).and(Request::isSuccess)).stream()
+                    .filter(request -> request.endMs() >= run.faultEndMs())
+                    .mapToLong(Request::endMs)
+                    .findFirst();
+            if (firstAccepted.isEmpty()) {
+                return new Outcome(false, "no write accepted after the heal");
+            }
+            var after = firstAccepted.getAsLong() - run.faultEndMs();
+            return new Outcome(after <= afterHeal.toMillis(), "first 2xx write " + seconds(after) + " after");
+        });
+    }
+
+    static Expectation recoveredWithin(Duration afterHeal) {
+        return new Expectation("no read or write refused later than " + afterHeal.toSeconds() + " s after the heal",
+                run -> {
+                    var recovery = recoveryMillis(run);
+                    return new Outcome(
+                            recovery <= afterHeal.toMillis(),
+                            recovery <= 0 ? "none refused after the heal" : "last refused " + seconds(recovery)
+                                    + " after");
+                });
+    }
+
+    static Expectation serverFastDuringFault(double quantile, long limitMs) {
+        var percent = (int) Math.round(quantile * 100);
+        return new Expectation("API's own p" + percent + " in the second half of the fault under " + limitMs + " ms (fail fast)",
+                run -> {
+                    var p = run.serverQuantileDuringFaultMs(quantile);
+                    return new Outcome(p >= 0 && p <= limitMs, "p" + percent + " <= " + p + " ms (histogram bucket)");
+                });
+    }
+
+    /**
+     * One of the API's breakers for {@code dependency} (e.g. {@code postgres}: postgres-read, postgres-write) changed
+     * state during the run: the API noticed the fault and failed fast instead of waiting on every call. (Whether it
+     * closed again shows in the recovery expectations: a breaker only leaves open when a call comes.)
+     */
+    static Expectation breakerOpened(String dependency) {
+        return new Expectation("an API breaker of " + dependency + " opened", run -> {
+            var transitions = run.breakerTransitions("api").entrySet().stream()
+                    .filter(entry -> entry.getKey().startsWith(dependency))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum();
+            return new Outcome(transitions > 0, transitions + " transitions");
+        });
+    }
+
+    // ---- helpers ----
+
+    /** Ms from the heal to the last read or write refused (503) or failed; 0 or less when none came after it. */
+    static long recoveryMillis(RunRecord run) {
+        return run.requests(request -> !request.kind().equals(Request.POLL)
+                        && !request.kind().equals(Request.OPERATION)
+                        && request.isRefusedOrFailed())
+                .stream()
+                .mapToLong(request -> request.endMs() - run.faultEndMs())
+                .max()
+                .orElse(0);
+    }
+
+    static Predicate<Request> kind(String kind) {
+        return request -> request.kind().equals(kind);
+    }
+
+    static Predicate<Request> status(String status) {
+        return request -> request.status().equals(status);
+    }
+
+    static String seconds(long millis) {
+        return String.format("%.1f s", millis / 1000.0);
+    }
+}

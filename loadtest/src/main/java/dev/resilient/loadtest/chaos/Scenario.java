@@ -1,0 +1,116 @@
+package dev.resilient.loadtest.chaos;
+
+import static dev.resilient.loadtest.chaos.Expectation.breakerOpened;
+import static dev.resilient.loadtest.chaos.Expectation.deferredAllCompleted;
+import static dev.resilient.loadtest.chaos.Expectation.everyOutcomeKnown;
+import static dev.resilient.loadtest.chaos.Expectation.RECOVERY;
+import static dev.resilient.loadtest.chaos.Expectation.ledgerClean;
+import static dev.resilient.loadtest.chaos.Expectation.neverAnError;
+import static dev.resilient.loadtest.chaos.Expectation.never503;
+import static dev.resilient.loadtest.chaos.Expectation.noDeadLetters;
+import static dev.resilient.loadtest.chaos.Expectation.nothingDeferred;
+import static dev.resilient.loadtest.chaos.Expectation.readsServedDuringFault;
+import static dev.resilient.loadtest.chaos.Expectation.recoveredWithin;
+import static dev.resilient.loadtest.chaos.Expectation.serverFastDuringFault;
+import static dev.resilient.loadtest.chaos.Expectation.writesAcceptedWithin;
+import static dev.resilient.loadtest.chaos.Expectation.writesDeferredDuringFault;
+import static dev.resilient.loadtest.chaos.Expectation.writesRefusedWithRetryAfterDuringFault;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The chaos scenarios and what each promises; loadtest/chaos.sh applies the faults (its {@code fault_<name>} and
+ * {@code heal} functions), this enum says what a client and an operator must have observed. Every scenario also
+ * expects what no failure may break: nothing acknowledged lost or duplicated, every write's outcome known, nothing
+ * dead-lettered, never a timeout or a 5xx other than a designed 503, and service as usual again within {@link
+ * Expectation#RECOVERY} of the heal.
+ */
+enum Scenario {
+    BASELINE("no fault", never503(), nothingDeferred()),
+
+    POSTGRES_DOWN(
+            "PostgreSQL stopped",
+            readsServedDuringFault(),
+            writesDeferredDuringFault(),
+            deferredAllCompleted(),
+            breakerOpened("postgres")),
+
+    POSTGRES_LATENCY("PostgreSQL 100 ms slower each way (through the fault proxy)", readsServedDuringFault()),
+
+    POSTGRES_BLACKHOLE(
+            "PostgreSQL black-holed: connections accepted, nothing answered; healed with the connections reset",
+            readsServedDuringFault(),
+            writesDeferredDuringFault(),
+            deferredAllCompleted(),
+            breakerOpened("postgres")),
+
+    REDIS_DOWN(
+            "Redis stopped (it keeps nothing on disk: restarted empty)",
+            readsServedDuringFault(),
+            writesRefusedWithRetryAfterDuringFault(),
+            writesAcceptedWithin(RECOVERY),
+            breakerOpened("redis")),
+
+    REDIS_LATENCY("Redis 50 ms slower each way (through the fault proxy)", readsServedDuringFault()),
+
+    RABBITMQ_DOWN("RabbitMQ stopped (stop_app)", never503(), nothingDeferred()),
+
+    RABBITMQ_LATENCY("RabbitMQ 100 ms slower each way (through the fault proxy)", never503()),
+
+    POSTGRES_AND_RABBITMQ_DOWN(
+            "PostgreSQL and RabbitMQ stopped",
+            readsServedDuringFault(),
+            writesRefusedWithRetryAfterDuringFault(),
+            writesAcceptedWithin(RECOVERY)),
+
+    POSTGRES_AND_WORKER_DOWN(
+            "PostgreSQL stopped and the worker stopped (SIGTERM); PostgreSQL back first, then the worker",
+            readsServedDuringFault(),
+            writesDeferredDuringFault(),
+            deferredAllCompleted()),
+
+    ALL_DOWN(
+            "PostgreSQL, Redis and RabbitMQ stopped",
+            writesRefusedWithRetryAfterDuringFault(),
+            serverFastDuringFault(0.99, 20),
+            breakerOpened("redis")),
+
+    WORKER_KILL(
+            "PostgreSQL stopped to build a backlog, restarted, the worker killed (-9) while draining it, then restarted",
+            writesDeferredDuringFault(),
+            deferredAllCompleted());
+
+    private final String fault;
+    private final List<Expectation> expectations;
+
+    Scenario(String fault, Expectation... specific) {
+        this.fault = fault;
+        var all = new ArrayList<>(List.of(
+                ledgerClean(), everyOutcomeKnown(), noDeadLetters(), neverAnError(), recoveredWithin(RECOVERY)));
+        all.addAll(Arrays.asList(specific));
+        this.expectations = List.copyOf(all);
+    }
+
+    /** The name used on the command line and in the summary: {@code postgres-down}. */
+    String id() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    String fault() {
+        return fault;
+    }
+
+    List<Expectation> expectations() {
+        return expectations;
+    }
+
+    static Scenario byId(String id) {
+        return Arrays.stream(values())
+                .filter(scenario -> scenario.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no scenario " + id + "; known: "
+                        + Arrays.stream(values()).map(Scenario::id).toList()));
+    }
+}

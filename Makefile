@@ -59,8 +59,9 @@ load: ## The seed's load (USERS=100, DURATION=300 s) on the running services (or
 chaos: deps build ## Chaos scenarios under load (SCENARIO=name, default all; USERS=100 DURATION=120), checked, summarised
 	@USERS=$(or $(USERS),100) DURATION=$(or $(DURATION),120) loadtest/chaos.sh $(or $(SCENARIO),all)
 
-chaos-short: deps build ## The whole chaos suite in a short profile (20 users, 40 s each; what CI runs), summary in loadtest/target/
-	@USERS=20 DURATION=40 RAMP_UP=3 FAULT_AT=8 FAULT_SECONDS=12 WARM_UP=15 SUMMARY=loadtest/target/chaos-short/summary.md \
+chaos-short: deps build ## The chaos suite in a short profile, guarantees enforced (20 users, 40 s each; what CI runs)
+	@USERS=20 DURATION=40 RAMP_UP=3 FAULT_AT=8 FAULT_SECONDS=12 WARM_UP=15 CHAOS_CHECK=guarantees \
+	    SUMMARY=loadtest/target/chaos-short/summary.md \
 	    loadtest/chaos.sh all
 
 bench: deps build ## Healthy throughput and latency at 10, 50 and 100 users (DURATION=60 s each) with the CPU split

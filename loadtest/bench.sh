@@ -26,9 +26,9 @@ ensure_services "$BENCH_DIR/services.log"
 
 {
     printf '\n## make bench, %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-    printf '`USERS_LIST="%s" DURATION=%s make bench` on %s (%s cores, %s), telemetry as configured (%s)\n' \
+    printf '`USERS_LIST="%s" DURATION=%s make bench` on %s (%s cores, %s); telemetry: %s\n' \
         "$USERS_LIST" "$DURATION" "$(hostname)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
-        "${OTEL_SDK_DISABLED:+OTEL_SDK_DISABLED=$OTEL_SDK_DISABLED}"
+        "${OTEL_SDK_DISABLED:+OTEL_SDK_DISABLED=$OTEL_SDK_DISABLED}${OTEL_SDK_DISABLED:-metrics and spans on, spans not exported unless OTEL_EXPORTER_OTLP_ENDPOINT is set}"
 } >> "$RESULTS"
 runs=()
 for users in $USERS_LIST; do

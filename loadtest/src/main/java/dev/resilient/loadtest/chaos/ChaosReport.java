@@ -94,13 +94,17 @@ public final class ChaosReport {
                 run.ledgerFailed() ? "FAILED" : "OK", run.ledger("acknowledged writes"), run.ledger("lost"),
                 run.ledger("wrong content"), run.ledger("resurrected"), run.ledger("duplicate"),
                 run.ledger("phantom"), run.ledger("writes of unknown outcome"), run.ledger("writes rejected")));
-        out.append("- expectations:\n");
+        // CHAOS_CHECK=guarantees (CI's short profile) enforces only the guarantees; the degradation expectations
+        // are still evaluated and printed, marked as not enforced.
+        var enforceDegradation = !"guarantees".equals(System.getenv("CHAOS_CHECK"));
+        out.append("- expectations").append(enforceDegradation ? ":\n" : " (degradation not enforced: CHAOS_CHECK=guarantees):\n");
         var allMet = true;
         for (var expectation : scenario.expectations()) {
             var outcome = expectation.evaluate(run);
-            allMet &= outcome.met();
-            out.append(String.format(Locale.ROOT, "  - %s %s (%s)%n",
-                    outcome.met() ? "[met]" : "[NOT MET]", expectation.claim(), outcome.observed()));
+            var enforced = enforceDegradation || scenario.guarantees().contains(expectation);
+            allMet &= outcome.met() || !enforced;
+            var mark = outcome.met() ? "[met]" : enforced ? "[NOT MET]" : "[not met, not enforced]";
+            out.append(String.format(Locale.ROOT, "  - %s %s (%s)%n", mark, expectation.claim(), outcome.observed()));
         }
         out.append(String.format(Locale.ROOT, "- verdict: **%s**%n", allMet ? "PASS" : "FAIL"));
         Files.writeString(dir.resolve("verdict.txt"), allMet ? "PASS\n" : "FAIL\n");

@@ -83,14 +83,23 @@ enum Scenario {
             deferredAllCompleted());
 
     private final String fault;
-    private final List<Expectation> expectations;
+    private final List<Expectation> guarantees =
+            List.of(ledgerClean(), everyOutcomeKnown(), noDeadLetters(), neverAnError(), recoveredWithin(RECOVERY));
+    private final List<Expectation> degradation;
 
-    Scenario(String fault, Expectation... specific) {
+    Scenario(String fault, Expectation... degradation) {
         this.fault = fault;
-        var all = new ArrayList<>(List.of(
-                ledgerClean(), everyOutcomeKnown(), noDeadLetters(), neverAnError(), recoveredWithin(RECOVERY)));
-        all.addAll(Arrays.asList(specific));
-        this.expectations = List.copyOf(all);
+        this.degradation = List.of(degradation);
+    }
+
+    /** What no failure may break, in every scenario: nothing lost, outcomes known, no errors, back within RECOVERY. */
+    List<Expectation> guarantees() {
+        return guarantees;
+    }
+
+    /** How this scenario must degrade: which answers clients get during the fault, how fast, which breaker opens. */
+    List<Expectation> degradation() {
+        return degradation;
     }
 
     /** The name used on the command line and in the summary: {@code postgres-down}. */
@@ -103,7 +112,9 @@ enum Scenario {
     }
 
     List<Expectation> expectations() {
-        return expectations;
+        var all = new ArrayList<>(guarantees);
+        all.addAll(degradation);
+        return all;
     }
 
     static Scenario byId(String id) {

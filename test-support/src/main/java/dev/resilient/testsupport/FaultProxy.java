@@ -21,6 +21,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -45,7 +46,10 @@ import com.sun.net.httpserver.HttpServer;
  * <p>{@link #closeConnections()} drops the open connections without changing the mode. When either side closes its
  * connection, the proxy closes the other side. All methods are thread-safe. Each connection uses four daemon threads
  * (a reader and a writer per direction; the writer applies the delay), which suits test loads of a few hundred
- * connections; {@link #close()} ends them all.
+ * connections; {@link #close()} ends them all. In {@code pass} mode, with nothing delayed still in flight, the reader
+ * forwards what it read itself: no hand-over to the writer thread, so a proxied round trip costs two thread wake-ups
+ * rather than four (under the chaos suite's load, on two cores, the hand-overs cost the proxied stack much of its
+ * throughput).
  *
  * <p>{@link #main(String[])} runs it as a separate process, with an optional HTTP control endpoint (see {@link
  * #serveControl(int)}). It only ever binds to 127.0.0.1.
@@ -193,6 +197,14 @@ public final class FaultProxy implements AutoCloseable {
         for (var connection : connections) {
             connection.close(false);
         }
+    }
+
+    /**
+     * Chunks of bytes (or closes) read but not yet forwarded or dropped, over the open connections: those a delay
+     * holds back; in {@code pass} mode zero once the chunks delayed earlier have been forwarded.
+     */
+    public int heldBackChunks() {
+        return connections.stream().mapToInt(Connection::heldBack).sum();
     }
 
     /** Client connections currently open through the proxy (accepted and not yet closed by either side). */
@@ -356,6 +368,9 @@ public final class FaultProxy implements AutoCloseable {
         private final List<Thread> workers = new ArrayList<>();
         private Socket upstream;
         private boolean closed;
+        // Set once both sockets are connected.
+        private volatile Direction upstreamDirection;
+        private volatile Direction clientDirection;
 
         Connection(long id, Socket client) {
             this.name = "fault-proxy-" + port + "-conn-" + id;
@@ -391,11 +406,19 @@ public final class FaultProxy implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                upstreamDirection = up;
+                clientDirection = down;
                 workers.add(spawn(name + "-up-write", up::write));
                 workers.add(spawn(name + "-down-read", down::read));
                 workers.add(spawn(name + "-down-write", down::write));
             }
             up.read();
+        }
+
+        int heldBack() {
+            var upwards = upstreamDirection;
+            var downwards = clientDirection;
+            return (upwards == null ? 0 : upwards.heldBack()) + (downwards == null ? 0 : downwards.heldBack());
         }
 
         /** Closes both sockets (the client's with a reset if asked) and stops the connection's threads. */
@@ -432,7 +455,10 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** One direction of a connection: a reader thread that timestamps chunks, a writer thread that forwards them. */
+    /**
+     * One direction of a connection: a reader thread that timestamps chunks, a writer thread that forwards them when
+     * due; in {@code pass} mode with nothing handed over, the reader forwards them itself.
+     */
     private final class Direction {
 
         private final Connection connection;
@@ -440,6 +466,12 @@ public final class FaultProxy implements AutoCloseable {
         private final OutputStream out;
         private final boolean towardsClient;
         private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        /**
+         * Chunks handed to the writer and not yet forwarded or dropped. Only the reader adds to it, so once the reader
+         * sees zero, nothing the writer holds can be overtaken by bytes the reader forwards itself.
+         */
+        private final AtomicInteger handedOver = new AtomicInteger();
+
         private long lastDue = Long.MIN_VALUE; // only the reader thread uses it (nanoTime may be negative)
 
         Direction(Connection connection, InputStream in, OutputStream out, boolean towardsClient) {
@@ -455,11 +487,15 @@ public final class FaultProxy implements AutoCloseable {
                 while (true) {
                     int n = in.read(buffer);
                     if (n < 0) {
-                        queue.put(new Chunk(due(), null));
+                        handOver(new Chunk(due(), null));
                         return;
                     }
-                    if (state.kind() != Kind.BLACKHOLE) {
-                        queue.put(new Chunk(due(), Arrays.copyOf(buffer, n)));
+                    var kind = state.kind();
+                    if (kind == Kind.PASS && handedOver.get() == 0) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    } else if (kind != Kind.BLACKHOLE) {
+                        handOver(new Chunk(due(), Arrays.copyOf(buffer, n)));
                     }
                 }
             } catch (IOException e) {
@@ -467,6 +503,19 @@ public final class FaultProxy implements AutoCloseable {
             } catch (InterruptedException e) {
                 // closing
             }
+        }
+
+        private void handOver(Chunk chunk) throws InterruptedException {
+            handedOver.incrementAndGet();
+            queue.put(chunk);
+        }
+
+        private void handedOn() {
+            handedOver.decrementAndGet();
+        }
+
+        int heldBack() {
+            return handedOver.get();
         }
 
         /** Never earlier than the chunk before, so that shortening the delay cannot reorder the bytes. */
@@ -491,13 +540,15 @@ public final class FaultProxy implements AutoCloseable {
                         if (!towardsClient || awaitNoBlackhole()) {
                             connection.close(false);
                         }
+                        handedOn();
                         return;
                     }
-                    if (state.kind() == Kind.BLACKHOLE) {
-                        continue; // in flight when the blackhole began: dropped too
+                    // in flight when the blackhole began: dropped too
+                    if (state.kind() != Kind.BLACKHOLE) {
+                        out.write(chunk.bytes());
+                        out.flush();
                     }
-                    out.write(chunk.bytes());
-                    out.flush();
+                    handedOn();
                 }
             } catch (IOException e) {
                 connection.close(false);

@@ -168,6 +168,25 @@ class FaultProxyTest {
         assertThat(read(client, expected.length())).isEqualTo(expected.toString());
     }
 
+    /** The reader forwards by itself in pass mode, but never ahead of the chunks still delayed. */
+    @Test
+    void passAfterDelayForwardsWhatIsStillDelayedFirst() throws IOException {
+        proxy.delay(Duration.ofMillis(300));
+        var client = connect(proxy.port());
+        var expected = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            if (i == 200) {
+                eventually("the proxy holds back a delayed chunk", () -> proxy.heldBackChunks() > 0);
+                proxy.pass(); // what it holds back is still on its way
+            }
+            var message = i + ",";
+            send(client, message);
+            expected.append(message);
+        }
+        assertThat(read(client, expected.length())).isEqualTo(expected.toString());
+        assertEchoes(client, "and then at once");
+    }
+
     @Test
     void delayForwardsALargePayloadInOrder() throws Exception {
         proxy.delay(Duration.ofMillis(5));

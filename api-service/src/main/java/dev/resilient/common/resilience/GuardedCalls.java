@@ -27,6 +27,14 @@ import io.smallrye.mutiny.Uni;
  * <p>The values below are the documented defaults; every one can be overridden in application.properties or by env
  * var (section "Fault tolerance"). Tune them from the breaker metrics: the timeouts from each dependency's p99.9 under
  * load, the volume threshold so that one unlucky second does not open a breaker.
+ *
+ * <p>A timeout here detects a dependency that hangs; it is not a latency budget. It runs from the call's subscription
+ * to the moment its answer is processed, so it also counts the time the answer waits for a busy event loop. Redis's
+ * own p99 is well under a millisecond, but the Redis timeouts were 200-250 ms at first, and on a saturated 2-core box
+ * (a cold JVM compiling under load, or the chaos suite's 100 users) event-loop queueing alone exceeded them: the Redis
+ * breakers opened on a healthy Redis and every write got a 503 (the chaos suite's baseline: 487 of them; the first 20
+ * s of a cold start under load: nearly all). At one second, like PostgreSQL's, they trip on a hung Redis only; the
+ * price is that the first calls to a black-holed Redis wait a second before its breaker opens.
  */
 @ApplicationScoped
 public class GuardedCalls {
@@ -70,7 +78,7 @@ public class GuardedCalls {
     }
 
     /** A fallback-cache call: one Redis round trip (healthy p99 well under a millisecond here). */
-    @Timeout(value = 200, unit = ChronoUnit.MILLIS)
+    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
     @CircuitBreaker(
             requestVolumeThreshold = 10,
             failureRatio = 0.5,
@@ -82,8 +90,8 @@ public class GuardedCalls {
         return call.get();
     }
 
-    /** An idempotency call: one Redis round trip on every write's path, so a tight bound. */
-    @Timeout(value = 250, unit = ChronoUnit.MILLIS)
+    /** An idempotency call: one Redis round trip on every write's path. */
+    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
     @CircuitBreaker(
             requestVolumeThreshold = 10,
             failureRatio = 0.5,
@@ -96,7 +104,7 @@ public class GuardedCalls {
     }
 
     /** An operation-state call (a deferred write's pending state, or a poll of it): one Redis round trip. */
-    @Timeout(value = 250, unit = ChronoUnit.MILLIS)
+    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
     @CircuitBreaker(
             requestVolumeThreshold = 10,
             failureRatio = 0.5,
@@ -109,12 +117,13 @@ public class GuardedCalls {
     }
 
     /**
-     * Withdrawing a deferred write whose client is answered 503 although the write may already be recorded in the
-     * journal: a compensation, so no breaker may skip it. The timeouts that leave a write recorded-but-unanswered are
-     * the same ones that open the redis-operations breaker; skipped, the withdrawal would leave a write that nothing
-     * publishes holding up every later write to its task. Bounded by the timeout only, and counted by no breaker.
+     * Undoing a Redis call that timed out although it may have run: a deferred write recorded in the journal (nothing
+     * would publish it, and it would hold up every later write to its task), or an idempotency claim (it would refuse
+     * the client's resend with 409 until it expires). A compensation, so no breaker may skip it: the timeouts that
+     * leave such a call unanswered are the same ones that open the Redis breakers. Bounded by the timeout only, and
+     * counted by no breaker.
      */
-    @Timeout(value = 250, unit = ChronoUnit.MILLIS)
+    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
     public <T> Uni<T> redisCompensation(Supplier<Uni<T>> call) {
         return call.get();
     }

@@ -144,8 +144,8 @@ class DeferralOutageTest extends OutageTestBase {
     @Test
     void aRecordingAnsweredTooLateIsWithdrawnSoTheTasksNextWriteIsNotHeldBehindIt() {
         var id = create("late answer");
-        // Redis runs each call 200 ms after it is sent, and its answer arrives after the API's 250 ms timeout.
-        ProxiedDependencies.redis().delay(Duration.ofMillis(200));
+        // Redis runs each call 600 ms after it is sent, and its answer arrives after the API's 1 s timeout.
+        ProxiedDependencies.redis().delay(Duration.ofMillis(600));
 
         assertThatThrownBy(() -> deferrals
                         .defer(

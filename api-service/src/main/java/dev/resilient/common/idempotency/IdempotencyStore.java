@@ -2,6 +2,8 @@ package dev.resilient.common.idempotency;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
@@ -13,8 +15,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The Redis side of idempotency. Every call is one round trip behind the redis-idempotency breaker; a failure, timeout
- * or open breaker surfaces as {@link IdempotencyUnavailableException}.
+ * The Redis side of idempotency. Every call is one round trip behind the redis-idempotency breaker (but the withdrawal
+ * of a claim whose answer timed out, a compensation); a failure, timeout or open breaker surfaces as {@link
+ * IdempotencyUnavailableException}.
  */
 @ApplicationScoped
 class IdempotencyStore {
@@ -47,8 +50,25 @@ class IdempotencyStore {
      * key already holds (a claim in flight or a finished response).
      */
     Uni<IdempotencyRecord> claim(String key, IdempotencyRecord claim) {
-        return bounded(values.setGet(key, write(claim), new SetArgs().nx().px(config.lockTtl())))
+        return guarded.redisIdempotency(() ->
+                        values.setGet(key, write(claim), new SetArgs().nx().px(config.lockTtl())))
+                .onFailure(TimeoutException.class)
+                .call(() -> withdraw(key, claim))
+                .onFailure()
+                .transform(IdempotencyUnavailableException::new)
                 .map(existing -> existing == null ? null : read(existing));
+    }
+
+    /**
+     * A claim whose answer timed out may still have been set: its client is answered 503 and resends with the same
+     * key, and a claim nobody holds would refuse that resend (409) until it expires. Deleted if it is still ours, as a
+     * compensation no breaker may skip (the same timeouts open the breaker); a failure leaves it to expire.
+     */
+    private Uni<Void> withdraw(String key, IdempotencyRecord claim) {
+        return guarded.redisCompensation(() -> redis.execute("EVAL", DELETE_OWN_CLAIM, "1", key, write(claim)))
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithNull();
     }
 
     /** Stores the response of our claim for replay, unless the claim was lost (expired and taken over). */

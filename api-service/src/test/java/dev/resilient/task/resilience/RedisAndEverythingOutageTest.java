@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +99,31 @@ class RedisAndEverythingOutageTest extends OutageTestBase {
                 .untilAsserted(() -> given().get("/tasks/{id}", id).then().statusCode(200));
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> postNew().then().statusCode(201));
+    }
+
+    /**
+     * Found by the chaos suite (redis-latency): a claim whose answer timed out may still have been set in Redis. The
+     * client is answered 503 and resends with the same key; the claim nobody holds must not refuse that resend (409)
+     * for the claim's lifetime (10 s), so the API withdraws it before answering.
+     */
+    @Test
+    void aClaimAnsweredTooLateIsWithdrawnSoTheResendRunsAtOnce() {
+        var key = UUID.randomUUID().toString();
+        // Redis runs the claim 600 ms after it is sent, and its answer arrives after the API's 1 s timeout.
+        ProxiedDependencies.redis().delay(Duration.ofMillis(600));
+        postWithKey(key).then().statusCode(503).header("Retry-After", "1");
+
+        ProxiedDependencies.redis().pass();
+        breakers.resetAll();
+        postWithKey(key).then().statusCode(201).header("Idempotent-Replayed", nullValue());
+        assertThat(rows.count()).isOne();
+    }
+
+    private static io.restassured.response.Response postWithKey(String key) {
+        return given().header("Idempotency-Key", key)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "sent twice"))
+                .post("/tasks");
     }
 
     private static io.restassured.response.Response postNew() {

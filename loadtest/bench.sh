@@ -22,7 +22,7 @@ BENCH_DIR=$PWD/loadtest/target/bench-$(date +%s)
 trap stop_started_services EXIT
 mkdir -p "$BENCH_DIR"
 ensure_services "$BENCH_DIR/services.log"
-"${MVNW[@]}" test-compile
+loadtest_classpath > /dev/null # compiled and resolved before the first level, not during it
 
 {
     printf '\n## make bench, %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"

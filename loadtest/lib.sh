@@ -31,23 +31,37 @@ wait_settled() {
     return 1
 }
 
-# loadtest_java CLASS ARGS...: runs a class of loadtest/src/main (compiled by the Gatling run or test-compile before)
-# in its own JVM, on the classpath Maven resolved once; returns its exit status.
-loadtest_java() {
-    local classpath=$PWD/loadtest/target/classpath.txt
-    if [[ ! -s $classpath || loadtest/pom.xml -nt $classpath || ! -d loadtest/target/classes ]]; then
-        "${MVNW[@]}" compile dependency:build-classpath -Dmdep.outputFile="$classpath" -Dmdep.includeScope=runtime
+# loadtest_classpath: the classpath of loadtest/ (its classes, the simulation and every dependency). Maven compiles
+# and resolves it only when the pom or a source changed since the last time, so a run does not pay Maven's start-up
+# per scenario (about 20 s on this 2-core machine); the result is cached in loadtest/target/classpath.txt.
+loadtest_classpath() {
+    local cached=$PWD/loadtest/target/classpath.txt
+    if [[ ! -s $cached || ! -d loadtest/target/test-classes \
+        || -n $(find loadtest/pom.xml loadtest/src -newer "$cached" -print -quit) ]]; then
+        "${MVNW[@]}" test-compile dependency:build-classpath -Dmdep.outputFile="$cached" -Dmdep.includeScope=test >&2
+        touch "$cached" # newer than every source it was built from, even when Maven left the file as it was
     fi
-    java -cp "loadtest/target/classes:$(cat "$classpath")" "$@"
+    printf '%s' "$PWD/loadtest/target/test-classes:$PWD/loadtest/target/classes:$(cat "$cached")"
+}
+
+# loadtest_java CLASS ARGS...: runs a class of loadtest/ (a report, the ledger verifier) in its own JVM; returns its
+# exit status.
+loadtest_java() {
+    local classpath
+    classpath=$(loadtest_classpath)
+    java -cp "$classpath" "$@"
 }
 
 # gatling RUN_DIR USERS DURATION BASE_URL [RUN_ID]: the simulation, with its ledger, request log and HTML report in
 # RUN_DIR; run ids prefix the task names (lt-<id>-) so the ledger check finds this run's rows. RAMP_UP (seconds,
-# default 0) starts the users over that time instead of all at once.
+# default 0) starts the users over that time instead of all at once. Gatling's own main class, as gatling:test runs
+# it (the same JVM option), without Maven: `./mvnw -f loadtest/pom.xml gatling:test -Dusers=...` does the same.
 gatling() {
-    local dir=$1 users=$2 duration=$3 url=$4 id=${5:-$(date +%s%3N)}
-    "${MVNW[@]}" gatling:test -Dusers="$users" -Dduration="$duration" -DrampUp="${RAMP_UP:-0}" -DrunId="$id" \
-        -Dledger="$dir" -DbaseUrl="$url" -Dgatling.resultsFolder="$dir/gatling"
+    local dir=$1 users=$2 duration=$3 url=$4 id=${5:-$(date +%s%3N)} classpath
+    classpath=$(loadtest_classpath)
+    java --add-opens=java.base/java.lang=ALL-UNNAMED -cp "$classpath" \
+        -Dusers="$users" -Dduration="$duration" -DrampUp="${RAMP_UP:-0}" -DrunId="$id" -Dledger="$dir" -DbaseUrl="$url" \
+        io.gatling.app.Gatling --simulation dev.resilient.loadtest.TasksSimulation --results-folder "$dir/gatling"
 }
 
 # await_load_start RUN_DIR PID: until the simulation's users start (its "started" file), or false if PID ended first.

@@ -16,6 +16,9 @@ import dev.resilient.testsupport.FaultProxy;
  */
 public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager {
 
+    /** The fallback cache's key prefix of these tests, which a worker started for them must share. */
+    public static final String CACHE_PREFIX = "tasks-test-proxied:cache:";
+
     private static final String RABBITMQ_PORT = "rabbitmq-port";
 
     private static FaultProxy postgres;
@@ -49,7 +52,8 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
         // The RabbitMQ connector does not see this setting when it comes from a test resource's or profile's config
         // (it still connects to 5672), but it does see a system property; cleared again in stop().
         System.setProperty(RABBITMQ_PORT, String.valueOf(rabbitmq.port()));
-        config.put("tasks.cache.key-prefix", "tasks-test-proxied:cache:");
+        config.put("tasks.cache.key-prefix", CACHE_PREFIX);
+        config.put("%test.tasks.cache.key-prefix", CACHE_PREFIX); // application.properties has a %test value too
         config.put("tasks.idempotency.key-prefix", "tasks-test-proxied:idempotency:");
         for (var method : new String[] {
             "postgresRead", "postgresWrite", "redisCache", "redisIdempotency", "redisOperations", "rabbitPublish"

@@ -27,6 +27,8 @@ public final class Worker {
                         DeferredWrites.TOPOLOGY.prefix(),
                         "TASKS_JOURNAL_KEY_PREFIX",
                         DeferredWrites.JOURNAL_PREFIX,
+                        "TASKS_CACHE_KEY_PREFIX",
+                        ProxiedDependencies.CACHE_PREFIX,
                         // Quick to trip and to probe, like the API's breakers in these tests.
                         "QUARKUS_FAULT_TOLERANCE__DEV_RESILIENT_WORKER_RESILIENCE_WORKERGUARDS_POSTGRES__CIRCUIT_BREAKER_DELAY",
                         "1"),

@@ -11,6 +11,7 @@ import io.quarkus.logging.Log;
 
 import dev.resilient.common.resilience.DependencyUnavailableException;
 import dev.resilient.common.resilience.GuardedCalls;
+import dev.resilient.shared.cache.TaskCacheService;
 import dev.resilient.shared.contract.IfMatch;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;

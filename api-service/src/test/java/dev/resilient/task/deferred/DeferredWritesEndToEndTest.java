@@ -3,6 +3,7 @@ package dev.resilient.task.deferred;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
@@ -100,6 +101,57 @@ class DeferredWritesEndToEndTest extends OutageTestBase {
             assertThat(rows.count()).isEqualTo(2);
             assertThat(worker.stop()).as("graceful exit status").isIn(0, 143);
         }
+    }
+
+    /**
+     * Found by the chaos suite (postgres-latency): the fallback cache follows the writes the worker applies, as it
+     * follows synchronous ones (DESIGN.md section 4). Before, a task created through the worker was not cached (its
+     * fallback read answered 503), and a task renamed or deleted through it kept its old copy for the cache's TTL,
+     * which the fallback served once PostgreSQL failed again.
+     */
+    @Test
+    void theFallbackCacheFollowsTheWritesTheWorkerApplies() {
+        var renamed = create("cached before the rename");
+        var deleted = create("cached before the delete");
+        ProxiedDependencies.postgres().refuse();
+        var created = write("POST", "/tasks", UUID.randomUUID().toString(), Map.of("name", "created by the worker"))
+                .then()
+                .statusCode(202)
+                .extract()
+                .jsonPath();
+        var rename = write("PUT", "/tasks/" + renamed, UUID.randomUUID().toString(), Map.of("name", "renamed"))
+                .then()
+                .statusCode(202)
+                .extract()
+                .jsonPath();
+        var delete = write("DELETE", "/tasks/" + deleted, UUID.randomUUID().toString(), null)
+                .then()
+                .statusCode(202)
+                .extract()
+                .jsonPath();
+        ProxiedDependencies.postgres().pass();
+        breakers.resetAll();
+        String createdId;
+        try (var worker = Worker.process("worker-cache.log").start()) {
+            createdId = awaitCompleted(created).getString("result.id");
+            assertThat(awaitCompleted(rename).getInt("resultStatus")).isEqualTo(200);
+            assertThat(awaitCompleted(delete).getInt("resultStatus")).isEqualTo(204);
+        }
+
+        // PostgreSQL gone again, with no read in between: only the fallback copies answer.
+        ProxiedDependencies.postgres().refuse();
+        given().get("/tasks/{id}", createdId)
+                .then()
+                .statusCode(200)
+                .header("Cache-Status", containsString("fallback"))
+                .body("name", equalTo("created by the worker"));
+        given().get("/tasks/{id}", renamed)
+                .then()
+                .statusCode(200)
+                .header("Cache-Status", containsString("fallback"))
+                .body("name", equalTo("renamed"));
+        // Never the deleted task's old copy: the worker left a tombstone, and without PostgreSQL that is "unknown".
+        given().get("/tasks/{id}", deleted).then().statusCode(503);
     }
 
     @Test

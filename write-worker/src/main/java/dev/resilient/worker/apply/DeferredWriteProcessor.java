@@ -15,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import io.quarkus.logging.Log;
 
+import dev.resilient.shared.cache.TaskCacheService;
 import dev.resilient.shared.contract.DeferredTaskWrite;
 import dev.resilient.shared.contract.OperationState;
 import dev.resilient.shared.contract.Problem;
@@ -44,8 +45,9 @@ import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
  *
  * <ul>
  *   <li>its turn has come ({@link OperationJournal#begin}): applied through the shared write path, exactly once
- *       ({@link TaskWriter#applyAllOnce}, several writes per transaction: {@link WriteBatcher}), final state stored,
- *       acked. A business outcome (404, 412) is final too;
+ *       ({@link TaskWriter#applyAllOnce}, several writes per transaction: {@link WriteBatcher}), the fallback cache
+ *       refreshed (as after a synchronous write), final state stored, acked. A business outcome (404, 412) is final
+ *       too;
  *   <li>an older write to the same task is still queued: sent to the hold queue to ask again shortly;
  *   <li>cancelled by the API (its publish was not confirmed, the client got 503): dropped;
  *   <li>PostgreSQL refused or failed it: sent to the next retry queue with backoff and jitter, or, with the retries
@@ -64,6 +66,7 @@ public class DeferredWriteProcessor {
 
     private final ObjectMapper json;
     private final OperationJournal journal;
+    private final TaskCacheService cache;
     private final WriteBatcher batcher;
     private final WorkerGuards guards;
     private final WaitQueues queues;
@@ -79,6 +82,7 @@ public class DeferredWriteProcessor {
     public DeferredWriteProcessor(
             ObjectMapper json,
             OperationJournal journal,
+            TaskCacheService cache,
             WriteBatcher batcher,
             WorkerGuards guards,
             WaitQueues queues,
@@ -89,6 +93,7 @@ public class DeferredWriteProcessor {
             MeterRegistry registry) {
         this.json = json;
         this.journal = journal;
+        this.cache = cache;
         this.batcher = batcher;
         this.guards = guards;
         this.queues = queues;
@@ -188,6 +193,9 @@ public class DeferredWriteProcessor {
 
     private Uni<Void> finish(Message<byte[]> message, DeferredTaskWrite deferred, WriteOutcome outcome, int attempt) {
         var last = OperationState.finished(deferred.operationId(), outcome, attempt, Instant.now());
+        // The fallback copies follow what PostgreSQL now holds, before the client can see the write completed (sent
+        // first on the same Redis connections); fire-and-forget: a failed refresh never holds up or fails the write.
+        cache.written(deferred.write(), outcome);
         return guards.redis(() -> journal.finish(last, deferred.write()))
                 .chain(() -> {
                     attempts.record(attempt);

@@ -1,11 +1,11 @@
-package dev.resilient.task.infrastructure.cache;
+package dev.resilient.shared.cache;
 
 import java.time.Duration;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The fallback cache of task reads (DESIGN.md section 4). */
+/** The fallback cache of task reads (DESIGN.md section 4); api-service and write-worker must agree on it. */
 @ConfigMapping(prefix = "tasks.cache")
 public interface TaskCacheConfig {
 

@@ -1,4 +1,4 @@
-package dev.resilient.task.application;
+package dev.resilient.shared.cache;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,15 +12,15 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
 
 import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.contract.WriteOutcome;
-import dev.resilient.task.infrastructure.cache.RedisTaskCache;
-import dev.resilient.task.infrastructure.cache.TaskCacheConfig;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +34,10 @@ import io.smallrye.mutiny.Uni;
  * which list) it stored, and writes again only when the version changed or half the TTL has passed. Writes refresh
  * the task's copy at once and drop the list; deletes leave a tombstone, retried in the background until Redis takes
  * it, so a deleted task is not served from the fallback. Failures are counted, and logged once per outage.
+ *
+ * <p>Shared because both services write tasks: api-service calls {@link #written} after a synchronous write, and
+ * write-worker after applying a deferred one (DESIGN.md section 4: writes "synchronous or by the worker" keep the
+ * copies in line), so a task created, renamed or deleted through the worker is served right by the fallback too.
  */
 @ApplicationScoped
 public class TaskCacheService {
@@ -74,6 +78,15 @@ public class TaskCacheService {
         this.listMisses = reads(registry, "tasks.cache.miss", "list");
     }
 
+    /**
+     * Learns the epoch at start-up. Until it knows the current one, an instance's refreshes are refused by Redis (a
+     * copy is only written into the epoch it was meant for), which would drop the first refresh of every service
+     * started after a delete-all; if Redis is down now, the first refused refresh teaches it.
+     */
+    void learnEpochAtStart(@Observes StartupEvent start) {
+        fireAndForget(cache.epoch(), "read the epoch", this::learnEpoch);
+    }
+
     /** After a successful read: stores the task's copy if this instance has not stored this version lately. */
     public void remember(TaskSnapshot snapshot) {
         var stored = storedVersions.get(snapshot.task().id());
@@ -106,10 +119,7 @@ public class TaskCacheService {
         } else if (outcome instanceof WriteOutcome.Deleted && write instanceof TaskWrite.DeleteTask delete) {
             storedVersions.remove(delete.taskId());
             storedList = null;
-            fireAndForget(
-                    retried(() -> cache.tombstone(epoch, delete.taskId())),
-                    "tombstone a deleted task",
-                    this::learnEpoch);
+            fireAndForget(retried(() -> tombstone(delete.taskId())), "tombstone a deleted task", this::learnEpoch);
         } else if (outcome instanceof WriteOutcome.Deleted) {
             storedVersions.clear();
             storedList = null;
@@ -145,6 +155,17 @@ public class TaskCacheService {
                 learnEpoch(current);
             }
         });
+    }
+
+    /**
+     * A tombstone in the current epoch, even if this instance's epoch was out of date: unlike a copy, a tombstone is
+     * safe in any epoch (it can only hide a task, never bring one back).
+     */
+    private Uni<String> tombstone(UUID id) {
+        var known = epoch;
+        return cache.tombstone(known, id)
+                .chain(current ->
+                        current.equals(known) ? Uni.createFrom().item(current) : cache.tombstone(current, id));
     }
 
     /** Another instance deleted every task: all this instance stored is gone. */

@@ -1,4 +1,4 @@
-package dev.resilient.task.infrastructure.cache;
+package dev.resilient.shared.cache;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 
-import dev.resilient.common.resilience.GuardedCalls;
 import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 
@@ -31,7 +30,8 @@ import io.vertx.mutiny.redis.client.Response;
  *   <li>every change of a task drops the cached list, which the next successful list read stores again.
  * </ul>
  *
- * Not for a Redis Cluster: the scripts build key names from arguments.
+ * Not for a Redis Cluster: the scripts build key names from arguments. Every call goes through the service's {@link
+ * CacheGuard} (its Redis breaker and timeout).
  */
 @ApplicationScoped
 public class RedisTaskCache {
@@ -83,12 +83,12 @@ public class RedisTaskCache {
             """;
 
     private final ReactiveRedisDataSource redis;
-    private final GuardedCalls guarded;
+    private final CacheGuard guarded;
     private final ObjectMapper json;
     private final TaskCacheConfig config;
 
     public RedisTaskCache(
-            ReactiveRedisDataSource redis, GuardedCalls guarded, ObjectMapper json, TaskCacheConfig config) {
+            ReactiveRedisDataSource redis, CacheGuard guarded, ObjectMapper json, TaskCacheConfig config) {
         this.redis = redis;
         this.guarded = guarded;
         this.json = json;
@@ -124,15 +124,20 @@ public class RedisTaskCache {
                 .map(Response::toString);
     }
 
+    /** The current epoch. */
+    public Uni<String> epoch() {
+        return guarded.call(() -> redis.execute("GET", epochKey()))
+                .map(reply -> reply == null ? "0" : reply.toString());
+    }
+
     /** Starts a new epoch: every copy stored so far is gone at once (they expire unread). Answers the new epoch. */
     public Uni<String> purge() {
-        return guarded.redisCache(() -> redis.execute("INCR", epochKey())).map(Response::toString);
+        return guarded.call(() -> redis.execute("INCR", epochKey())).map(Response::toString);
     }
 
     /** The copy of a task, or null when there is none or the task was deleted. */
     public Uni<TaskSnapshot> find(UUID id) {
-        return guarded.redisCache(
-                        () -> redis.execute("EVAL", GET_TASK, "1", epochKey(), config.keyPrefix(), id.toString()))
+        return guarded.call(() -> redis.execute("EVAL", GET_TASK, "1", epochKey(), config.keyPrefix(), id.toString()))
                 .map(reply -> {
                     var version = reply.get(0);
                     if (version == null || TOMBSTONE.equals(version.toString())) {
@@ -144,7 +149,7 @@ public class RedisTaskCache {
 
     /** The copy of the list without the tasks deleted since, or null when there is none. */
     public Uni<List<TaskResponse>> list() {
-        return guarded.redisCache(() -> redis.execute("EVAL", GET_LIST, "1", epochKey(), config.keyPrefix(), TOMBSTONE))
+        return guarded.call(() -> redis.execute("EVAL", GET_LIST, "1", epochKey(), config.keyPrefix(), TOMBSTONE))
                 .map(reply -> {
                     if (reply == null || reply.size() == 0) {
                         return null;
@@ -164,7 +169,7 @@ public class RedisTaskCache {
     private Uni<Response> script(String script, String epoch, String... args) {
         var command = new ArrayList<String>(List.of(script, "1", epochKey(), epoch));
         command.addAll(List.of(args));
-        return guarded.redisCache(() -> redis.execute("EVAL", command.toArray(String[]::new)));
+        return guarded.call(() -> redis.execute("EVAL", command.toArray(String[]::new)));
     }
 
     private String epochKey() {

@@ -60,12 +60,18 @@ public class IdempotencyFilters {
     private final Counter replays;
     private final Counter mismatches;
     private final Counter conflicts;
+    private final IdempotentRequest identity;
 
     public IdempotencyFilters(
-            IdempotencyConfig config, IdempotencyStore store, ObjectMapper mapper, MeterRegistry registry) {
+            IdempotencyConfig config,
+            IdempotencyStore store,
+            ObjectMapper mapper,
+            MeterRegistry registry,
+            IdempotentRequest identity) {
         this.config = config;
         this.store = store;
         this.mapper = mapper;
+        this.identity = identity;
         this.replays = Counter.builder("tasks.idempotency.replays")
                 .description("Writes answered from a stored response")
                 .register(registry);
@@ -91,6 +97,7 @@ public class IdempotencyFilters {
         var path = request.getUriInfo().getPath();
         var redisKey = redisKey(config.keyPrefix(), request.getMethod(), path, key.value());
         var claim = IdempotencyRecord.inFlight(UUID.randomUUID().toString(), sha256(readBody(request)));
+        identity.identify(request.getMethod(), path, key.value(), claim.fingerprint());
         var deadline = Instant.now().plus(config.inFlightWait());
         return claimOrAnswer(request, new Claim(redisKey, claim), path, deadline)
                 .onFailure(IdempotencyUnavailableException.class)

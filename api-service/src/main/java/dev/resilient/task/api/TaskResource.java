@@ -28,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.resilient.common.idempotency.IdempotentRequest;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.task.application.TaskService;
@@ -53,9 +54,11 @@ public class TaskResource {
     static final String UUID_MESSAGE = "must be a UUID such as 7fbccabe-0635-450d-92db-d0fe4829759a";
 
     private final TaskService service;
+    private final IdempotentRequest request;
 
-    public TaskResource(TaskService service) {
+    public TaskResource(TaskService service, IdempotentRequest request) {
         this.service = service;
+        this.request = request;
     }
 
     @GET
@@ -107,7 +110,7 @@ public class TaskResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> create(
             @NotNull(message = "a JSON body is required") @Valid CreateTaskRequest body, UriInfo uri) {
-        return service.create(body.getName(), body.getStatus())
+        return service.create(request.taskId(), body.getName(), body.getStatus())
                 .map(outcome -> TaskResponses.written(outcome, uri.getPath()));
     }
 

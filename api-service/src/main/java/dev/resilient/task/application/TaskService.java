@@ -84,9 +84,10 @@ public class TaskService {
                 .map(TaskRead::fallback);
     }
 
-    public Uni<WriteAnswer> create(String name, TaskStatus status) {
+    /** Creates task {@code taskId}: the same id for every resend of the request (see IdempotentRequest). */
+    public Uni<WriteAnswer> create(UUID taskId, String name, TaskStatus status) {
         var initialStatus = status == null ? TaskStatus.PENDING : status;
-        return write(new TaskWrite.CreateTask(UUID.randomUUID(), name, initialStatus, clock.instant()));
+        return write(new TaskWrite.CreateTask(taskId, name, initialStatus, clock.instant()));
     }
 
     public Uni<WriteAnswer> update(UUID id, String name, TaskStatus status, IfMatch ifMatch) {

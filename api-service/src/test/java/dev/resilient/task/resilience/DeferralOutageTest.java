@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -165,6 +167,45 @@ class DeferralOutageTest extends OutageTestBase {
                 .isEmpty();
         breakers.resetAll();
         rename(id, "applied at once").then().statusCode(200);
+    }
+
+    /**
+     * Found by {@code make load} on a cold start: a create whose PostgreSQL call timed out but still committed, and
+     * whose deferral failed, was answered 503, and its resend (same Idempotency-Key, same body) created a second task.
+     * The resend names the same task now, and is answered with the one the first attempt made.
+     */
+    @Test
+    void theResendOfACreateAnswered503AfterItCommittedAnswersThatTaskInsteadOfMakingASecond() {
+        var key = UUID.randomUUID().toString();
+        // Every chunk to PostgreSQL waits 400 ms: the create's transaction commits after the API's 1 s timeout.
+        ProxiedDependencies.postgres().delay(Duration.ofMillis(400));
+        ProxiedDependencies.rabbitmq().refuse();
+
+        createWithKey(key, "committed unseen").then().statusCode(503);
+        await().atMost(Duration.ofSeconds(15)).until(() -> rows.count() == 1);
+        var committed = rows.all().get(0).get("id");
+
+        ProxiedDependencies.postgres().pass();
+        ProxiedDependencies.rabbitmq().pass();
+        breakers.resetAll();
+        createWithKey(key, "committed unseen")
+                .then()
+                .statusCode(201)
+                .body("id", equalTo(committed))
+                .header("Location", endsWith("/tasks/" + committed));
+        assertThat(rows.count()).as("one task, not two").isEqualTo(1);
+
+        // The publisher reconnects within about a second; the next test must find deferral working.
+        ProxiedDependencies.postgres().refuse();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> postNew().then().statusCode(202));
+    }
+
+    private static io.restassured.response.Response createWithKey(String key, String name) {
+        return given().header("Idempotency-Key", key)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", name))
+                .post("/tasks");
     }
 
     private static io.restassured.response.Response rename(UUID id, String name) {

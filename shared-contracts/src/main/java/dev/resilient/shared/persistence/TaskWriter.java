@@ -1,5 +1,6 @@
 package dev.resilient.shared.persistence;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -21,6 +23,7 @@ import dev.resilient.shared.contract.WriteOutcome;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 
 /**
  * The write path: the only code that changes tasks in PostgreSQL. api-service calls it for a synchronous write and
@@ -32,6 +35,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class TaskWriter {
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private final TaskRepository repository;
     private final AppliedOperationRepository appliedOperations;
@@ -48,11 +53,37 @@ public class TaskWriter {
      * waiting (a timeout) but the transaction still commits: the API then defers a copy under the same id, and the
      * worker's {@link #applyOnce} finds the record and answers its outcome, instead of applying the write a second
      * time (an update twice, a conditional one as 412, a delete as 404: the chaos suite's slow-PostgreSQL scenario).
+     *
+     * <p>A create whose task id is taken is the resend of a create whose first attempt committed although the client
+     * was answered 503 (its PostgreSQL call timed out and deferring it failed too; {@code make load} on a cold start). The
+     * API gives every resend of a request the same task id (api-service {@code IdempotentRequest}), so that task is
+     * the one this create made: it is answered as created, as a deferred copy would be ({@link #applyDeferred}),
+     * instead of failing, or, with a fresh id, creating a second one.
      */
     public Uni<WriteOutcome> apply(UUID operationId, TaskWrite write) {
-        return RunToCompletion.of(() -> Panache.withTransaction(() -> applyInTransaction(write)
+        return applyRecorded(operationId, write, this::applyInTransaction)
+                .onFailure(failure -> write instanceof CreateTask && isUniqueViolation(failure))
+                .recoverWithUni(() -> applyRecorded(operationId, write, this::applyDeferred));
+    }
+
+    /** Applies the change and records it under {@code operationId}, in one transaction. */
+    private Uni<WriteOutcome> applyRecorded(
+            UUID operationId, TaskWrite write, Function<TaskWrite, Uni<WriteOutcome>> change) {
+        return RunToCompletion.of(() -> Panache.withTransaction(() -> change.apply(write)
                 .call(outcome -> appliedOperations.persist(AppliedOperation.of(
                         operationId, outcome, clock.instant().truncatedTo(ChronoUnit.MICROS))))));
+    }
+
+    private static boolean isUniqueViolation(Throwable failure) {
+        for (var cause = failure; cause != null; cause = cause.getCause()) {
+            // Hibernate Reactive reports a failed statement as an SQLException with the SQLSTATE, a plain query as a
+            // PgException
+            if (UNIQUE_VIOLATION.equals(cause instanceof SQLException sql ? sql.getSQLState() : null)
+                    || cause instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -19,11 +19,15 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
     /** The fallback cache's key prefix of these tests, which a worker started for them must share. */
     public static final String CACHE_PREFIX = "tasks-test-proxied:cache:";
 
+    /** Init argument: the dependencies (postgres, redis, rabbitmq; comma-separated) refused from before start-up. */
+    public static final String REFUSE_AT_START = "refuse-at-start";
+
     private static final String RABBITMQ_PORT = "rabbitmq-port";
 
     private static FaultProxy postgres;
     private static FaultProxy redis;
     private static FaultProxy rabbitmq;
+    private String refuseAtStart = "";
 
     public static FaultProxy postgres() {
         return postgres;
@@ -35,6 +39,11 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
 
     public static FaultProxy rabbitmq() {
         return rabbitmq;
+    }
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        refuseAtStart = initArgs.getOrDefault(REFUSE_AT_START, "");
     }
 
     @Override
@@ -52,6 +61,15 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
         // The RabbitMQ connector does not see this setting when it comes from a test resource's or profile's config
         // (it still connects to 5672), but it does see a system property; cleared again in stop().
         System.setProperty(RABBITMQ_PORT, String.valueOf(rabbitmq.port()));
+        for (var name : refuseAtStart.split(",")) {
+            switch (name.strip()) {
+                case "postgres" -> postgres.refuse();
+                case "redis" -> redis.refuse();
+                case "rabbitmq" -> rabbitmq.refuse();
+                case "" -> {}
+                default -> throw new IllegalArgumentException("Unknown dependency " + name);
+            }
+        }
         config.put("tasks.cache.key-prefix", CACHE_PREFIX);
         config.put("%test.tasks.cache.key-prefix", CACHE_PREFIX); // application.properties has a %test value too
         config.put("tasks.idempotency.key-prefix", "tasks-test-proxied:idempotency:");

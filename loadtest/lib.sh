@@ -95,6 +95,29 @@ stop_started_services() {
     fi
 }
 
+# footprint [LOG]: each service's resident memory now and at its peak (VmRSS, VmHWM of /proc/PID/status) and, from
+# LOG (the services' output when ensure_services started them), how long its start-up took as Quarkus reports it.
+# `make load` prints it after the load: the figures the README quotes and the Kubernetes resources are sized from.
+footprint() {
+    local name pid rss peak started
+    for name in api-service write-worker; do
+        pid=$(pgrep -f "$name/target/quarkus-app/quarkus-run.jar" | head -n 1) || true
+        if [[ -z $pid ]]; then
+            say "footprint: $name is not running from $name/target/quarkus-app"
+            continue
+        fi
+        rss=$(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")
+        peak=$(awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")
+        started=""
+        if [[ -n ${1:-} && -f $1 ]]; then
+            local tag=api
+            [[ $name == write-worker ]] && tag=worker
+            started=$(grep -F "[$tag]" "$1" | grep -oE 'started in [0-9.]+s' | head -n 1 || true)
+        fi
+        say "footprint: $name pid $pid: resident ${rss} MiB, peak ${peak} MiB${started:+, $started}"
+    done
+}
+
 # cpu_ticks: "<process> <pid> <cpu ticks so far>" for each process of the stack (user + system time from /proc), and
 # the whole machine's busy ticks as "machine 0 <ticks>"; the first line is the time of the snapshot in ms. Two
 # snapshots give each one's share of the CPU in between (cpu_split).

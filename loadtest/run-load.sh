@@ -29,5 +29,6 @@ gatling "$RUN_DIR" "$USERS" "$DURATION" http://localhost:8080 "$RUN_ID"
 say "waiting for the deferred writes to settle (at most $SETTLE_SECONDS s)"
 wait_settled "$SETTLE_SECONDS" || say "checking anyway"
 say "dead-letter queue: $(dead_letters) messages"
+footprint "$RUN_DIR/services.log"
 
 loadtest_java dev.resilient.loadtest.LedgerVerifier "$RUN_DIR"

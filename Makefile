@@ -10,10 +10,10 @@ PROM_DIR := observability/prometheus
 PROM_CONFIGS := $(PROM_DIR)/prometheus.yml $(PROM_DIR)/prometheus.local.yml
 SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
 
-.PHONY: help deps build run dev dev-worker test test-rules check-observability observe load chaos chaos-short bench fmt clean
+.PHONY: help deps build run dev dev-worker test test-rules check-observability k8s native-sources native observe load chaos chaos-short bench fmt clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-19s %s\n", $$1, $$2}'
 
 deps: ## Check PostgreSQL, Redis and RabbitMQ; start or install what is missing; create the databases
 	@scripts/deps.sh
@@ -28,13 +28,14 @@ run: deps build ## Run api-service (:8080) and write-worker (:8081) in the foreg
 	@scripts/run.sh
 
 dev: deps ## api-service in Quarkus dev mode (live reload, Dev UI at http://localhost:8080/q/dev-ui)
-	$(MVNW) quarkus:dev -pl api-service -am -Ddebug=false
+	$(MVNW) quarkus:dev -pl api-service -am -Ddebug=false -Dtasks.dev
 
 dev-worker: deps ## write-worker in Quarkus dev mode
 	$(MVNW) quarkus:dev -pl write-worker -am -Ddebug=false
 
-test: deps test-rules check-observability ## Run every test against the real local services; check formatting, alert rules, observability/
+test: deps test-rules check-observability ## Run every test against the real local services; check formatting, alert rules, observability/, manifests
 	$(MVNW) $(MAVEN_ARGS) verify
+	@scripts/check-k8s.sh
 
 test-rules: ## Check the Prometheus configs and unit-test the alert rules (skipped without promtool)
 	@if ! command -v promtool >/dev/null; then \
@@ -49,6 +50,16 @@ test-rules: ## Check the Prometheus configs and unit-test the alert rules (skipp
 
 check-observability: ## Validate observability/ without Docker: files parse, panels have queries, compose mounts exist
 	@bash observability/check.sh
+
+k8s: build ## Check the Kubernetes manifests the build generated (target/kubernetes/kubernetes.yml of each service)
+	@scripts/check-k8s.sh
+
+native-sources: ## Run Quarkus's native build steps without GraalVM (target/native-sources/), then check the Dockerfiles
+	$(MVNW) $(MAVEN_ARGS) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -pl api-service,write-worker -am
+	@scripts/check-dockerfiles.sh
+
+native: ## Native executables of both services (needs GraalVM or Mandrel for JDK 25; not on the build machine)
+	$(MVNW) $(MAVEN_ARGS) package -DskipTests -Dnative -pl api-service,write-worker -am
 
 observe: ## Prometheus (:9090) with the alert rules and exporters, against the running services; Ctrl-C stops it
 	@scripts/observe.sh

@@ -343,6 +343,15 @@ def main():
                     fail(f"compose service {name}: mounted {source} (at {target}) does not exist")
             elif source and source not in declared_volumes:
                 fail(f"compose service {name}: volume {source} is not declared under volumes")
+        build = service.get("build")
+        if build is not None:
+            build = build if isinstance(build, dict) else {"context": build}
+            context = build.get("context", ".")
+            dockerfile = os.path.join(context, build.get("dockerfile", "Dockerfile"))  # relative to the context
+            if os.path.isdir(context) and os.path.isfile(dockerfile):
+                ok(f"compose service {name}: builds {os.path.normpath(dockerfile)} in {os.path.normpath(context)}")
+            else:
+                fail(f"compose service {name}: build context {context} or its dockerfile {dockerfile} does not exist")
         for env_file in service.get("env_file", []) if isinstance(service.get("env_file"), list) else []:
             if not os.path.exists(env_file if isinstance(env_file, str) else env_file.get("path", "")):
                 fail(f"compose service {name}: env_file {env_file} does not exist")

@@ -188,7 +188,7 @@ def main():
         for name in (config_map.get("metadata", {}).get("name"), secret.get("metadata", {}).get("name")):
             check(name in refs, f"{module}: environment from {name}",
                   f"{module}: no envFrom {name} (has {sorted(r for r in refs if r)})")
-        read = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", open(f"{module}/src/main/resources/application.properties").read()))
+        read = {name for value in props.values() for name in re.findall(r"\$\{([A-Z][A-Z0-9_]*)", value)}
         missing = sorted((REQUIRED_ENV & read) - from_config_map - from_secret)
         check(not missing, f"{module}: every required variable it reads is in {CONFIG}",
               f"{module}: {missing} are read but neither in the ConfigMap nor the Secret of {CONFIG}")

@@ -42,15 +42,22 @@ SUMMARY=${SUMMARY:-loadtest/results/summary.md}
 
 API_PORT=18080
 WORKER_PORT=18081
-# Proxy listen and control ports, per dependency.
-declare -A PROXY_PORT=([postgres]=35432 [redis]=36379 [rabbitmq]=35672)
-declare -A CONTROL_PORT=([postgres]=39432 [redis]=39379 [rabbitmq]=39672)
+# Proxy listen and control ports, per dependency. All below Linux's ephemeral range (32768-60999 by default), where any
+# outgoing connection of the machine may hold a port at the moment the suite wants to listen on it.
+declare -A PROXY_PORT=([postgres]=24432 [redis]=24379 [rabbitmq]=24672)
+declare -A CONTROL_PORT=([postgres]=29432 [redis]=29379 [rabbitmq]=29672)
 declare -A TARGET_PORT=([postgres]=5432 [redis]=6379 [rabbitmq]=5672)
 PG_VERSION=$(ls /etc/postgresql 2> /dev/null | sort -n | tail -n 1)
 
 API_JAR=api-service/target/quarkus-app/quarkus-run.jar
 WORKER_JAR=write-worker/target/quarkus-app/quarkus-run.jar
 PROXY_CLASSES=test-support/target/classes
+
+# The suite's own set-up failed (a port taken, a service that never became ready): nothing after this could be judged.
+die() {
+    say "SET-UP FAILED: $*"
+    exit 1
+}
 
 if (($# == 0)); then
     sed -n '3,6p' "$0" | sed 's/^# \{0,1\}//'
@@ -127,7 +134,19 @@ await_ready() {
     done
 }
 
+# ports_free PORT...: none is listened on yet (else names the process holding it).
+ports_free() {
+    local port holder
+    for port in "$@"; do
+        if holder=$(ss -Hltnp "sport = :$port" 2> /dev/null) && [[ -n $holder ]]; then
+            say "port $port is already in use: $holder"
+            return 1
+        fi
+    done
+}
+
 start_proxies() {
+    ports_free "${PROXY_PORT[@]}" "${CONTROL_PORT[@]}" || return 1
     for dependency in postgres redis rabbitmq; do
         start_process "proxy-$dependency" "$SUITE_DIR/proxy-$dependency.log" java -cp "$PROXY_CLASSES" \
             dev.resilient.testsupport.FaultProxy --listen "${PROXY_PORT[$dependency]}" \
@@ -172,7 +191,9 @@ fault_rabbitmq-latency() { proxy rabbitmq "delay?ms=100"; }
 # then polls its 202 for the rest of the window, and no write ever meets both down (seen in a 100-user run).
 fault_postgres-and-rabbitmq-down() { rabbitmq_stop && postgres_stop; }
 fault_postgres-and-worker-down() { postgres_stop && stop_process worker; }
-fault_all-down() { postgres_stop && redis_stop && rabbitmq_stop; }
+# Redis and RabbitMQ first, for the same reason: with PostgreSQL stopped first, the writes of the next seconds are
+# deferred and their users poll them for the whole window, so no write would meet everything down.
+fault_all-down() { redis_stop && rabbitmq_stop && postgres_stop; }
 
 # worker-kill spends the window itself: PostgreSQL down for the first half builds a backlog of deferred writes; once
 # it is back and the worker has begun to apply them, kill -9, and a restart 5 s later.
@@ -245,11 +266,18 @@ now_ms() { date +%s%3N; }
 ensure_stack() {
     mkdir -p "$SUITE_DIR"
     local fresh=0
-    alive proxy-postgres || start_proxies || return 1
-    alive api || { start_api && fresh=1; }
-    alive worker || start_worker
+    alive proxy-postgres || start_proxies || die "the fault proxies did not start (logs in $SUITE_DIR)"
+    if ! alive api; then
+        ports_free $API_PORT || die "api-service cannot listen on :$API_PORT"
+        start_api
+        fresh=1
+    fi
+    if ! alive worker; then
+        ports_free $WORKER_PORT || die "write-worker cannot listen on :$WORKER_PORT"
+        start_worker
+    fi
     WORKER_WANTED=1
-    await_ready $API_PORT $WORKER_PORT || return 1
+    await_ready $API_PORT $WORKER_PORT || die "the services did not become ready (logs in $SUITE_DIR)"
     if ((fresh && WARM_UP > 0)); then
         # On 2 cores a just-started api-service under this load runs at a third of its speed until the JIT has
         # compiled the hot paths, about a minute (measured: 100 users, 250 -> 850 req/s over the first 60 s): warm
@@ -270,7 +298,7 @@ run_scenario() {
     say "$scenario: $USERS users for $DURATION s, fault at $FAULT_AT s for $FAULT_SECONDS s (run folder $RUN_DIR)"
     printf 'scenario=%s\nusers=%s\nduration=%s\n' "$scenario" "$USERS" "$DURATION" > "$RUN_DIR/run.properties"
 
-    ensure_stack || return 1
+    ensure_stack
     scrape before
     echo "dlq.before=$(dead_letters)" >> "$RUN_DIR/run.properties"
 

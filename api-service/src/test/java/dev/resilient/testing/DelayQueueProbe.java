@@ -9,6 +9,7 @@ import org.awaitility.Awaitility;
 
 import dev.resilient.testsupport.Env;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -19,6 +20,8 @@ import com.rabbitmq.client.GetResponse;
  * before the write, so the message is copied to it.
  */
 public final class DelayQueueProbe implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Connection connection;
     private final Channel channel;
@@ -42,12 +45,16 @@ public final class DelayQueueProbe implements AutoCloseable {
         var delivered = new AtomicReference<GetResponse>();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
             var message = channel.basicGet(queue, true);
-            if (message != null && operationId.equals(message.getProps().getMessageId())) {
+            if (message != null && operationId.equals(operationOf(message))) {
                 delivered.set(message);
             }
             return delivered.get() != null;
         });
         return delivered.get();
+    }
+
+    private static String operationOf(GetResponse message) throws IOException {
+        return JSON.readTree(message.getBody()).path("operationId").asText(null);
     }
 
     /** The next message, or null. */

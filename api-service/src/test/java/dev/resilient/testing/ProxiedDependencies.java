@@ -19,6 +19,9 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
     /** The fallback cache's key prefix of these tests, which a worker started for them must share. */
     public static final String CACHE_PREFIX = "tasks-test-proxied:cache:";
 
+    /** The idempotency records' key prefix of these tests. */
+    public static final String IDEMPOTENCY_PREFIX = "tasks-test-proxied:idempotency:";
+
     /** Init argument: the dependencies (postgres, redis, rabbitmq; comma-separated) refused from before start-up. */
     public static final String REFUSE_AT_START = "refuse-at-start";
 
@@ -72,7 +75,7 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
         }
         config.put("tasks.cache.key-prefix", CACHE_PREFIX);
         config.put("%test.tasks.cache.key-prefix", CACHE_PREFIX); // application.properties has a %test value too
-        config.put("tasks.idempotency.key-prefix", "tasks-test-proxied:idempotency:");
+        config.put("tasks.idempotency.key-prefix", IDEMPOTENCY_PREFIX);
         for (var method : new String[] {
             "postgresRead", "postgresWrite", "redisCache", "redisIdempotency", "redisOperations", "rabbitPublish"
         }) {

@@ -110,7 +110,7 @@ public class TaskResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> create(
             @NotNull(message = "a JSON body is required") @Valid CreateTaskRequest body, UriInfo uri) {
-        return service.create(request.taskId(), body.getName(), body.getStatus())
+        return service.create(request.operationId(), request.taskId(), body.getName(), body.getStatus())
                 .map(outcome -> TaskResponses.written(outcome, uri.getPath()));
     }
 
@@ -118,7 +118,7 @@ public class TaskResource {
     @Operation(summary = "Delete all tasks")
     @APIResponse(responseCode = "204", description = "Deleted.")
     public Uni<Response> deleteAll(UriInfo uri) {
-        return service.deleteAll().map(outcome -> TaskResponses.written(outcome, uri.getPath()));
+        return service.deleteAll(request.operationId()).map(outcome -> TaskResponses.written(outcome, uri.getPath()));
     }
 
     @GET
@@ -209,7 +209,8 @@ public class TaskResource {
             @NotNull(message = "a JSON body is required") @Valid UpdateTaskRequest body,
             UriInfo uri) {
         var precondition = EntityTagHeaders.ifMatch(ifMatch);
-        return service.update(UUID.fromString(id), body.getName(), body.getStatus(), precondition)
+        return service.update(
+                        request.operationId(), UUID.fromString(id), body.getName(), body.getStatus(), precondition)
                 .map(outcome -> TaskResponses.written(outcome, uri.getPath()));
     }
 
@@ -236,7 +237,7 @@ public class TaskResource {
                     String ifMatch,
             UriInfo uri) {
         var precondition = EntityTagHeaders.ifMatch(ifMatch);
-        return service.delete(UUID.fromString(id), precondition)
+        return service.delete(request.operationId(), UUID.fromString(id), precondition)
                 .map(outcome -> TaskResponses.written(outcome, uri.getPath()));
     }
 }

@@ -85,6 +85,12 @@ final class TaskResponses {
                     .header(HttpHeaders.ETAG, failed.current().entityTag())
                     .build();
         }
+        if (outcome instanceof WriteOutcome.Superseded superseded) {
+            // Only a resend of a deferred write that ended superseded answers this: it reports that outcome.
+            return ProblemResponses.of(superseded.problem(), requestPath)
+                    .header(HttpHeaders.ETAG, superseded.current().entityTag())
+                    .build();
+        }
         throw new IllegalArgumentException(
                 "Unknown outcome: " + outcome.getClass().getSimpleName());
     }

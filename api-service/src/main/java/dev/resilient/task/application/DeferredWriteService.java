@@ -12,6 +12,7 @@ import io.quarkus.logging.Log;
 import dev.resilient.shared.contract.DeferredTaskWrite;
 import dev.resilient.shared.contract.OperationState;
 import dev.resilient.shared.contract.TaskWrite;
+import dev.resilient.shared.operations.OperationJournal;
 import dev.resilient.task.infrastructure.messaging.DeferredWritePublisher;
 import dev.resilient.task.infrastructure.operations.OperationStore;
 import dev.resilient.task.infrastructure.operations.OperationsConfig;
@@ -63,14 +64,15 @@ public class DeferredWriteService {
      */
     public Uni<WriteAnswer> defer(UUID operationId, TaskWrite write) {
         var now = clock.instant();
+        var publication = UUID.randomUUID();
         return operations
-                .defer(OperationState.pending(operationId, now), write)
+                .defer(OperationState.pending(operationId, now), write, publication)
                 .onFailure(DeferredWriteService::mayHaveReachedRedis)
-                .call(() -> withdraw(operationId, write))
-                .chain(() -> publisher
-                        .publish(new DeferredTaskWrite(operationId, write, now))
+                .call(() -> withdraw(operationId, publication, write))
+                .chain(place -> publisher
+                        .publish(new DeferredTaskWrite(operationId, write, now, place, publication))
                         .onFailure()
-                        .call(() -> withdraw(operationId, write)))
+                        .call(() -> withdraw(operationId, publication, write)))
                 .invoke(() -> {
                     enqueued.increment();
                     Log.debugf(
@@ -81,8 +83,8 @@ public class DeferredWriteService {
     }
 
     /** Best effort: if even this fails, the worker presumes the write lost after its hold limit. */
-    private Uni<Void> withdraw(UUID operationId, TaskWrite write) {
-        return operations.withdraw(operationId, write).onFailure().recoverWithNull();
+    private Uni<Void> withdraw(UUID operationId, UUID publication, TaskWrite write) {
+        return operations.withdraw(operationId, publication, write).onFailure().recoverWithNull();
     }
 
     /** An open breaker refused the call before it was sent: nothing can have been recorded. */
@@ -91,13 +93,14 @@ public class DeferredWriteService {
     }
 
     /**
-     * Whether a write must be deferred even though PostgreSQL may take it: deferred writes it would overtake are
-     * still queued (see {@code OperationJournal}). Always false where deferral is off.
+     * The write's place in the order of accepted writes, and whether it must be deferred even though PostgreSQL may
+     * take it: deferred writes it would overtake are still queued (see {@code OperationJournal}). Where deferral is off
+     * nothing is ever queued, so nothing needs an order: never queued, place 0.
      */
-    public Uni<Boolean> mustQueue(TaskWrite write) {
+    public Uni<OperationJournal.Admission> admit(TaskWrite write) {
         return config.deferWrites()
-                ? operations.mustQueue(write)
-                : Uni.createFrom().item(false);
+                ? operations.admit(write)
+                : Uni.createFrom().item(new OperationJournal.Admission(false, 0));
     }
 
     /** The state of an operation, or null when it is unknown or expired. */

@@ -84,22 +84,26 @@ public class TaskService {
                 .map(TaskRead::fallback);
     }
 
-    /** Creates task {@code taskId}: the same id for every resend of the request (see IdempotentRequest). */
-    public Uni<WriteAnswer> create(UUID taskId, String name, TaskStatus status) {
+    /*
+     * Each write is applied under operationId, and a create makes task taskId: the same ids for every resend of the
+     * request (see IdempotentRequest), so a resend answers what its first attempt committed.
+     */
+
+    public Uni<WriteAnswer> create(UUID operationId, UUID taskId, String name, TaskStatus status) {
         var initialStatus = status == null ? TaskStatus.PENDING : status;
-        return write(new TaskWrite.CreateTask(taskId, name, initialStatus, clock.instant()));
+        return write(operationId, new TaskWrite.CreateTask(taskId, name, initialStatus, clock.instant()));
     }
 
-    public Uni<WriteAnswer> update(UUID id, String name, TaskStatus status, IfMatch ifMatch) {
-        return write(new TaskWrite.UpdateTask(id, name, status, ifMatch, clock.instant()));
+    public Uni<WriteAnswer> update(UUID operationId, UUID id, String name, TaskStatus status, IfMatch ifMatch) {
+        return write(operationId, new TaskWrite.UpdateTask(id, name, status, ifMatch, clock.instant()));
     }
 
-    public Uni<WriteAnswer> delete(UUID id, IfMatch ifMatch) {
-        return write(new TaskWrite.DeleteTask(id, ifMatch, clock.instant()));
+    public Uni<WriteAnswer> delete(UUID operationId, UUID id, IfMatch ifMatch) {
+        return write(operationId, new TaskWrite.DeleteTask(id, ifMatch, clock.instant()));
     }
 
-    public Uni<WriteAnswer> deleteAll() {
-        return write(new TaskWrite.DeleteAllTasks(clock.instant()));
+    public Uni<WriteAnswer> deleteAll(UUID operationId) {
+        return write(operationId, new TaskWrite.DeleteAllTasks(clock.instant()));
     }
 
     /**
@@ -108,18 +112,19 @@ public class TaskService {
      * defer. A write that would overtake deferred writes still queued for the same task (or a queued delete-all) is
      * deferred behind them, so writes are applied in the order they were accepted.
      */
-    private Uni<WriteAnswer> write(TaskWrite write) {
-        var operationId = UUID.randomUUID();
-        return deferred.mustQueue(write)
-                .chain(queued -> queued ? deferred.defer(operationId, write) : applyNow(operationId, write));
+    private Uni<WriteAnswer> write(UUID operationId, TaskWrite write) {
+        return deferred.admit(write)
+                .chain(admission -> admission.mustQueue()
+                        ? deferred.defer(operationId, write)
+                        : applyNow(operationId, write, admission.place()));
     }
 
     /**
      * A failure here may be a timeout after which the transaction still commits; the deferred copy carries the same
      * operation id, so the worker then answers what was committed rather than applying it again.
      */
-    private Uni<WriteAnswer> applyNow(UUID operationId, TaskWrite write) {
-        return store.apply(operationId, write)
+    private Uni<WriteAnswer> applyNow(UUID operationId, TaskWrite write, long place) {
+        return store.apply(operationId, write, place)
                 .invoke(outcome -> cache.written(write, outcome))
                 .<WriteAnswer>map(WriteAnswer.Applied::new)
                 .onFailure(DependencyUnavailableException.class)

@@ -154,6 +154,37 @@ class DeferredWritesEndToEndTest extends OutageTestBase {
         given().get("/tasks/{id}", deleted).then().statusCode(503);
     }
 
+    /**
+     * A write deferred while PostgreSQL was down, then Redis restarted empty: the journal forgot that the write is
+     * queued, so a later write to the same task is applied at once and answered 200. When the worker gets to the older
+     * write it must not overwrite the newer one: it ends failed (superseded), and the task keeps the later write.
+     */
+    @Test
+    void aQueuedWriteRedisForgotIsSupersededByTheLaterWriteInsteadOfOverwritingIt() {
+        var id = create("original");
+        ProxiedDependencies.postgres().refuse();
+        var older = write("PUT", "/tasks/" + id, UUID.randomUUID().toString(), Map.of("name", "A"))
+                .then()
+                .statusCode(202)
+                .extract()
+                .jsonPath();
+        forgetEverythingRedisHeld();
+        ProxiedDependencies.postgres().pass();
+        breakers.resetAll();
+
+        write("PUT", "/tasks/" + id, UUID.randomUUID().toString(), Map.of("name", "B"))
+                .then()
+                .statusCode(200)
+                .body("name", equalTo("B"));
+        try (var worker = Worker.process("worker-forgotten.log").start()) {
+            var state = awaitFinalTolerating404(older.getString("location"));
+            assertThat(state.getString("status")).isEqualTo("failed");
+            assertThat(state.getInt("resultStatus")).isEqualTo(409);
+            assertThat(state.getString("problem.type")).isEqualTo("urn:resilient-tasks:problem:superseded");
+        }
+        given().get("/tasks/{id}", id).then().statusCode(200).body("name", equalTo("B"));
+    }
+
     @Test
     void aWorkerKilledInTheMiddleOfABacklogLosesNothingAndDuplicatesNothing() throws Exception {
         ProxiedDependencies.postgres().refuse();
@@ -239,6 +270,26 @@ class DeferredWritesEndToEndTest extends OutageTestBase {
                                 .extract()
                                 .jsonPath(),
                         state -> List.of("completed", "failed").contains(state.getString("status")));
+    }
+
+    /** Polls until final; a 404 meanwhile is no answer yet (Redis lost the state until the worker stores one). */
+    private static JsonPath awaitFinalTolerating404(String location) {
+        return await().atMost(Duration.ofSeconds(60))
+                .until(() -> given().get(location).then().extract().jsonPath(), state -> List.of("completed", "failed")
+                        .contains(state.getString("status")));
+    }
+
+    /** What a Redis restarted without persistence holds of these tests: nothing. */
+    private void forgetEverythingRedisHeld() {
+        for (var prefix : List.of(
+                DeferredWrites.JOURNAL_PREFIX,
+                ProxiedDependencies.CACHE_PREFIX,
+                ProxiedDependencies.IDEMPOTENCY_PREFIX)) {
+            var keys = redis.key().keys(prefix + "*");
+            if (!keys.isEmpty()) {
+                redis.key().del(keys.toArray(String[]::new));
+            }
+        }
     }
 
     private static String status(String operationId) {

@@ -87,15 +87,21 @@ class DeferralOutageTest extends OutageTestBase {
             assertThat(properties.getExpiration())
                     .as("the initial delay, in the delay queue")
                     .isEqualTo("1000");
-            assertThat(properties.getMessageId()).isEqualTo(operation);
             var body = new ObjectMapper().readTree(delivered.getBody());
             assertThat(body.get("operationId").asText()).isEqualTo(operation);
+            assertThat(properties.getMessageId())
+                    .as("the message id names this publication, which the API withdraws if it is not confirmed")
+                    .isEqualTo(body.get("publicationId").asText())
+                    .isNotEqualTo(operation);
+            assertThat(body.get("place").asLong())
+                    .as("its place in the order of accepted writes: microseconds from Redis's clock")
+                    .isGreaterThan(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() * 1000);
             assertThat(body.get("write").get("type").asText()).isEqualTo("create");
             assertThat(body.get("write").get("name").asText()).isEqualTo("later");
             var again = probe.next();
             assertThat(again == null ? null : again.getProps().getMessageId())
                     .as("published once")
-                    .isNotEqualTo(operation);
+                    .isNotEqualTo(properties.getMessageId());
         }
     }
 
@@ -199,6 +205,44 @@ class DeferralOutageTest extends OutageTestBase {
         ProxiedDependencies.postgres().refuse();
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> postNew().then().statusCode(202));
+    }
+
+    /**
+     * The same for a conditional update: the resend's If-Match names the version the first attempt replaced, so
+     * applied again it would be refused with 412 although the write succeeded. It answers the committed update.
+     */
+    @Test
+    void theResendOfAConditionalUpdateAnswered503AfterItCommittedAnswersTheUpdateNot412() {
+        var id = create("before");
+        var key = UUID.randomUUID().toString();
+        ProxiedDependencies.postgres().delay(Duration.ofMillis(400));
+        ProxiedDependencies.rabbitmq().refuse();
+
+        renameIfMatch(key, id, "after").then().statusCode(503);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> "after".equals(rows.byId(id).get("name")));
+
+        ProxiedDependencies.postgres().pass();
+        ProxiedDependencies.rabbitmq().pass();
+        breakers.resetAll();
+        renameIfMatch(key, id, "after")
+                .then()
+                .statusCode(200)
+                .header("ETag", "\"2\"")
+                .body("name", equalTo("after"));
+        assertThat(rows.byId(id).get("version")).as("applied once").isEqualTo("2");
+
+        ProxiedDependencies.postgres().refuse();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> postNew().then().statusCode(202));
+    }
+
+    private static io.restassured.response.Response renameIfMatch(String key, UUID id, String name) {
+        return given().header("Idempotency-Key", key)
+                .header("If-Match", "\"1\"")
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", name))
+                .put("/tasks/{id}", id);
     }
 
     private static io.restassured.response.Response createWithKey(String key, String name) {

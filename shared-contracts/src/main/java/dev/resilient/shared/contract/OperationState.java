@@ -59,6 +59,9 @@ public record OperationState(
         if (outcome instanceof WriteOutcome.NotFound notFound) {
             return new OperationState(id, Status.FAILED, 404, null, notFound.problem(), attempts, at);
         }
+        if (outcome instanceof WriteOutcome.Superseded superseded) {
+            return new OperationState(id, Status.FAILED, 409, null, superseded.problem(), attempts, at);
+        }
         var failed = (WriteOutcome.PreconditionFailed) outcome;
         return new OperationState(id, Status.FAILED, 412, null, failed.problem(), attempts, at);
     }

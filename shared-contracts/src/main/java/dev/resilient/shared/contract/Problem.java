@@ -18,6 +18,8 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static final String MEDIA_TYPE = "application/problem+json";
     public static final String BLANK = "about:blank";
     public static final String INVALID_REQUEST = "urn:resilient-tasks:problem:invalid-request";
+    public static final String SUPERSEDED = "urn:resilient-tasks:problem:superseded";
+    public static final String EXPIRED = "urn:resilient-tasks:problem:expired";
 
     /** One rejected part of a request: a body field, a path parameter or a header, named as the client sent it. */
     public record FieldError(String field, String message) {}
@@ -34,6 +36,17 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     public static Problem taskNotFound(UUID taskId) {
         return of(404, "Not Found", "Task " + taskId + " does not exist.");
+    }
+
+    public static Problem superseded(UUID taskId) {
+        return new Problem(
+                SUPERSEDED,
+                "Superseded",
+                409,
+                "Task " + taskId + " was changed by a write accepted after this one; this write was not applied, so"
+                        + " that it does not overwrite the newer one.",
+                null,
+                null);
     }
 
     public static Problem preconditionFailed(UUID taskId, String currentEntityTag) {

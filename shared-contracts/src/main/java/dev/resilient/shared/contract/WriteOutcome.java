@@ -43,6 +43,21 @@ public sealed interface WriteOutcome {
         }
     }
 
+    /**
+     * A deferred write that arrived after a write accepted later than it had changed the task: applying it would
+     * overwrite a newer write, so it is not applied (see {@code TaskWriter}).
+     */
+    record Superseded(UUID taskId, TaskSnapshot current) implements WriteOutcome {
+        @Override
+        public int status() {
+            return 409;
+        }
+
+        public Problem problem() {
+            return Problem.superseded(taskId);
+        }
+    }
+
     record PreconditionFailed(UUID taskId, TaskSnapshot current) implements WriteOutcome {
         @Override
         public int status() {

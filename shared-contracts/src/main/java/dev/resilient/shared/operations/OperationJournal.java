@@ -27,14 +27,21 @@ import io.vertx.mutiny.redis.client.Response;
 /**
  * The journal of deferred writes in Redis, and the one place that keeps them in order (DESIGN.md section 5).
  *
- * <p>Per operation: its state (what {@code GET /tasks/queued/{id}} answers), kept for {@code ttl}; a cancel mark when
- * the API could not publish it (a late delivery of that message must change nothing: the client was told 503).
+ * <p>Per operation: its state (what {@code GET /tasks/queued/{id}} answers), kept for {@code ttl}; a cancel mark per
+ * publication the API could not confirm (a late delivery of that message must change nothing: the client was told
+ * 503).
  *
- * <p>Order: every deferred write takes a number from one sequence and joins the ordered set of its task (a delete-all
- * joins the set {@code *}), and the set {@code all}. The worker applies a write only when no older write is queued
- * before it: for a task write, none in its task's set and no older delete-all; for a delete-all, none at all. While a
- * task has queued writes, the API defers new writes to it too instead of overtaking them. Every step is one Lua
- * script, so the API and any number of workers see consistent sets.
+ * <p>Places: every write the API accepts, applied now or deferred, takes a place in one order: a number from a clock
+ * in Redis, its time in microseconds ({@code TIME}) or, if that is not ahead of the last place handed out, the next
+ * number after it. So places only grow, and after Redis restarts empty they go on from its clock, past every place
+ * handed out before. PostgreSQL keeps the place of each task's last write, and the write path never applies a deferred
+ * write over a newer one ({@code TaskWriter}): that is what keeps writes in order when Redis forgets.
+ *
+ * <p>Queued order: every deferred write joins, under its place, the ordered set of its task (a delete-all joins the set
+ * {@code *}) and the set {@code all}. The worker applies a write only when no older write is queued before it: for a
+ * task write, none in its task's set and no older delete-all; for a delete-all, none at all. While a task has queued
+ * writes, the API defers new writes to it too instead of overtaking them. Every step is one Lua script, so the API and
+ * any number of workers see consistent sets.
  *
  * <p>Callers put their own circuit breaker around these calls; failures surface as they are.
  */
@@ -51,17 +58,44 @@ public class OperationJournal {
         CANCELLED
     }
 
-    /** KEYS: state, own order set, all set, sequence, cancel mark. A write withdrawn before it got here stays out. */
-    private static final String DEFER =
+    /** The next place from the clock key (see the class comment), as a decimal string. */
+    private static final String NEXT_PLACE =
             """
-            if redis.call('EXISTS', KEYS[5]) == 1 then return 0 end
+            local function next_place(clock)
+              local now = redis.call('TIME')
+              local place = tonumber(now[1]) * 1000000 + tonumber(now[2])
+              local last = tonumber(redis.call('GET', clock) or '0')
+              if place <= last then place = last + 1 end
+              place = string.format('%.0f', place)
+              redis.call('SET', clock, place)
+              return place
+            end
+            """;
+
+    /** KEYS: clock, then the keys whose existence means the write must be queued. Answers {queued, place}. */
+    private static final String ADMIT = NEXT_PLACE
+            + """
+            local place = next_place(KEYS[1])
+            for i = 2, #KEYS do
+              if redis.call('EXISTS', KEYS[i]) == 1 then return {1, place} end
+            end
+            return {0, place}
+            """;
+
+    /**
+     * KEYS: state, own order set, all set, clock, cancel mark. Answers the place, or 0 for a publication withdrawn
+     * before its recording got here (it stays out).
+     */
+    private static final String DEFER = NEXT_PLACE
+            + """
+            if redis.call('EXISTS', KEYS[5]) == 1 then return '0' end
+            local place = next_place(KEYS[4])
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            local seq = redis.call('INCR', KEYS[4])
-            redis.call('ZADD', KEYS[2], seq, ARGV[3])
+            redis.call('ZADD', KEYS[2], place, ARGV[3])
             redis.call('PEXPIRE', KEYS[2], ARGV[4])
-            redis.call('ZADD', KEYS[3], seq, ARGV[3])
+            redis.call('ZADD', KEYS[3], place, ARGV[3])
             redis.call('PEXPIRE', KEYS[3], ARGV[4])
-            return seq
+            return place
             """;
 
     private static final String CANCEL =
@@ -73,7 +107,11 @@ public class OperationJournal {
             return 1
             """;
 
-    /** KEYS: state, cancel mark, own order set, delete-all set, all set. ARGV: id, in-progress state, ttl, give up. */
+    /**
+     * KEYS: state, cancel mark of the publication, own order set, delete-all set, all set. ARGV: id, in-progress state,
+     * ttl, give up. An operation the journal does not know (Redis lost it) goes: the write path still refuses to apply
+     * it over a newer write.
+     */
     private static final String BEGIN =
             """
             if redis.call('EXISTS', KEYS[2]) == 1 then return 'cancelled' end
@@ -129,31 +167,20 @@ public class OperationJournal {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
-    /** Records a write as deferred: state {@code pending}, and its place in the order of its task. */
-    public Uni<Void> defer(OperationState pending, TaskWrite write) {
-        var id = pending.id();
-        return eval(
-                        DEFER,
-                        List.of(stateKey(id), orderKey(write), allKey(), config.keyPrefix() + "seq", cancelKey(id)),
-                        write(pending),
-                        ttl(),
-                        id.toString(),
-                        Long.toString(config.orderTtl().toMillis()))
-                .replaceWithVoid();
-    }
-
-    /** Withdraws a write whose publication failed: no state, no place in the order, and a late delivery is dropped. */
-    public Uni<Void> cancel(UUID id, TaskWrite write) {
-        return eval(CANCEL, List.of(stateKey(id), cancelKey(id), orderKey(write), allKey()), id.toString(), ttl())
-                .replaceWithVoid();
-    }
+    /**
+     * Where a write the API accepts stands: whether it must be queued behind deferred writes rather than applied now,
+     * and its place in the order of accepted writes.
+     */
+    public record Admission(boolean mustQueue, long place) {}
 
     /**
-     * Whether a new write must be queued behind deferred ones rather than applied now: a write to a task with queued
-     * writes, any write while a delete-all is queued, a delete-all while anything is queued.
+     * Admits a new write: its place, and whether it must be queued behind deferred writes rather than applied now (a
+     * write to a task with queued writes, any write while a delete-all is queued, a delete-all while anything is
+     * queued).
      */
-    public Uni<Boolean> mustQueue(TaskWrite write) {
+    public Uni<Admission> admit(TaskWrite write) {
         var keys = new ArrayList<String>();
+        keys.add(clockKey());
         if (write instanceof TaskWrite.DeleteAllTasks) {
             keys.add(allKey());
         } else {
@@ -162,7 +189,43 @@ public class OperationJournal {
                 keys.add(orderKey(write));
             }
         }
-        return redis.execute("EXISTS", keys.toArray(String[]::new)).map(reply -> reply.toLong() > 0);
+        return eval(ADMIT, keys)
+                .map(reply ->
+                        new Admission(reply.get(0).toLong() == 1, reply.get(1).toLong()));
+    }
+
+    /**
+     * Records a write as deferred: state {@code pending}, and a new place in the order of accepted writes and of its
+     * task. Answers that place, or fails when this publication was withdrawn before its recording arrived.
+     */
+    public Uni<Long> defer(OperationState pending, TaskWrite write, UUID publicationId) {
+        var id = pending.id();
+        return eval(
+                        DEFER,
+                        List.of(stateKey(id), orderKey(write), allKey(), clockKey(), cancelKey(publicationId)),
+                        write(pending),
+                        ttl(),
+                        id.toString(),
+                        Long.toString(config.orderTtl().toMillis()))
+                .map(Response::toLong)
+                .invoke(place -> {
+                    if (place == 0) {
+                        throw new IllegalStateException("Publication " + publicationId + " was withdrawn already");
+                    }
+                });
+    }
+
+    /**
+     * Withdraws a publication that could not be confirmed: the operation loses its state and its place in the order,
+     * and a late delivery of this publication is dropped. A resend of the operation publishes anew, under its own id.
+     */
+    public Uni<Void> cancel(UUID id, UUID publicationId, TaskWrite write) {
+        return eval(
+                        CANCEL,
+                        List.of(stateKey(id), cancelKey(publicationId), orderKey(write), allKey()),
+                        id.toString(),
+                        ttl())
+                .replaceWithVoid();
     }
 
     /**
@@ -170,11 +233,11 @@ public class OperationJournal {
      * {@code inProgress}. With {@code giveUp}, it stops waiting for older writes (presumed lost: their publisher died
      * between recording and publishing them) and removes them from the order.
      */
-    public Uni<Turn> begin(OperationState inProgress, TaskWrite write, boolean giveUp) {
+    public Uni<Turn> begin(OperationState inProgress, TaskWrite write, UUID publicationId, boolean giveUp) {
         var id = inProgress.id();
         return eval(
                         BEGIN,
-                        List.of(stateKey(id), cancelKey(id), orderKey(write), deleteAllKey(), allKey()),
+                        List.of(stateKey(id), cancelKey(publicationId), orderKey(write), deleteAllKey(), allKey()),
                         id.toString(),
                         write(inProgress),
                         ttl(),
@@ -244,8 +307,13 @@ public class OperationJournal {
         return config.keyPrefix() + id;
     }
 
-    private String cancelKey(UUID id) {
-        return config.keyPrefix() + "cancelled:" + id;
+    private String cancelKey(UUID publicationId) {
+        return config.keyPrefix() + "cancelled:" + publicationId;
+    }
+
+    /** The last place handed out. Never expires: places must keep growing for as long as Redis keeps its data. */
+    private String clockKey() {
+        return config.keyPrefix() + "clock";
     }
 
     private String orderKey(TaskWrite write) {

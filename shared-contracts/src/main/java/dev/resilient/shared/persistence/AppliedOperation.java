@@ -65,6 +65,8 @@ public class AppliedOperation {
             record.keep(updated.snapshot());
         } else if (outcome instanceof WriteOutcome.PreconditionFailed failed) {
             record.keep(failed.current());
+        } else if (outcome instanceof WriteOutcome.Superseded superseded) {
+            record.keep(superseded.current());
         } else if (outcome instanceof WriteOutcome.NotFound notFound) {
             record.taskId = notFound.taskId();
         }
@@ -83,6 +85,7 @@ public class AppliedOperation {
             case 204 -> new WriteOutcome.Deleted();
             case 404 -> new WriteOutcome.NotFound(taskId);
             case 412 -> new WriteOutcome.PreconditionFailed(taskId, snapshot());
+            case 409 -> new WriteOutcome.Superseded(taskId, snapshot());
             default -> throw new IllegalStateException("Unknown recorded status " + status + " of " + operationId);
         };
     }

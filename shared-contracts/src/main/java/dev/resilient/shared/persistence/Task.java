@@ -38,19 +38,32 @@ public class Task {
     @Column(nullable = false)
     private long version;
 
+    /** The place (in the order of accepted writes) of the last write applied; see {@link TaskWriter}. */
+    @Column(name = "last_write_place", nullable = false)
+    private long lastWritePlace;
+
     protected Task() {}
 
-    Task(UUID id, String name, TaskStatus status, Instant createdAt) {
+    Task(UUID id, String name, TaskStatus status, Instant createdAt, long place) {
         this.id = id;
         this.name = name;
         this.status = status;
         this.createdAt = createdAt;
         this.updatedAt = createdAt;
         this.version = 1;
+        this.lastWritePlace = place;
     }
 
-    /** Applies a partial update: null fields stay as they are; {@code updatedAt} never moves backwards. */
-    void update(String newName, TaskStatus newStatus, Instant at) {
+    /** Whether a write with this place was accepted before the last write applied to this task. */
+    boolean isNewerThan(long place) {
+        return place < lastWritePlace;
+    }
+
+    /**
+     * Applies a partial update: null fields stay as they are; {@code updatedAt} never moves backwards; the task's last
+     * place moves forward, to the write's own place or, if that is not ahead of it, just past it.
+     */
+    void update(String newName, TaskStatus newStatus, Instant at, long place) {
         if (newName != null) {
             name = newName;
         }
@@ -61,6 +74,7 @@ public class Task {
             updatedAt = at;
         }
         version++;
+        lastWritePlace = Math.max(lastWritePlace + 1, place);
     }
 
     public UUID getId() {

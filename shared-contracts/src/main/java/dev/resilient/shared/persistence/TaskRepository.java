@@ -19,6 +19,14 @@ public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
         return find("order by createdAt, id").list();
     }
 
+    /**
+     * Deletes every task whose last write was accepted before {@code place}: a delete-all never removes a task written
+     * by a write accepted after it. Answers how many it deleted.
+     */
+    public Uni<Long> deleteAllBefore(long place) {
+        return delete("lastWritePlace < ?1", place);
+    }
+
     /** The task, locked against concurrent writers until the transaction ends; null when there is none. */
     public Uni<Task> findForUpdate(UUID id) {
         return findById(id, LockModeType.PESSIMISTIC_WRITE);

@@ -8,12 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 
+import dev.resilient.shared.contract.IfMatch;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.contract.TaskWrite.CreateTask;
 import dev.resilient.shared.contract.TaskWrite.DeleteAllTasks;
@@ -32,6 +33,13 @@ import io.vertx.pgclient.PgException;
  * <p>Each call runs in its own transaction. Preconditions are checked on the row locked for the change, so a
  * concurrent writer can never slip between the check and the update. A transaction, once started, runs to its end even
  * if the caller stops waiting ({@link RunToCompletion}): a timed-out write may still commit.
+ *
+ * <p>Order: every write carries its place in the order of accepted writes, and a task keeps the place of the last
+ * write applied to it. A deferred write whose place is older than that is not applied ({@link
+ * WriteOutcome.Superseded}): a write accepted after it has already changed the task, maybe answered 200 to its
+ * client, and must not be overwritten by an older one. A delete-all deletes only the tasks last written before it.
+ * A synchronous write is never superseded: it is applied now, and a write still in flight beside it is concurrent
+ * with it, so either order is right. This check lives with the task, so it holds when Redis forgets the queued order.
  */
 @ApplicationScoped
 public class TaskWriter {
@@ -48,31 +56,56 @@ public class TaskWriter {
     }
 
     /**
-     * Applies a synchronous write (the API's, answered at once; its retries are deduplicated by Idempotency-Key) and
-     * records it under {@code operationId} in the same transaction. The record is for the case where the API stops
-     * waiting (a timeout) but the transaction still commits: the API then defers a copy under the same id, and the
-     * worker's {@link #applyOnce} finds the record and answers its outcome, instead of applying the write a second
-     * time (an update twice, a conditional one as 412, a delete as 404: the chaos suite's slow-PostgreSQL scenario).
+     * Applies a synchronous write (the API's) and records it under {@code operationId} in the same transaction. The API
+     * derives the operation id from the request's idempotency identity (method, path, key, body), so every resend of
+     * one request carries the same id; that is what makes a resend answer what committed, when the first attempt
+     * committed although its client never saw the answer (it timed out, and deferring it failed too: 503):
      *
-     * <p>A create whose task id is taken is the resend of a create whose first attempt committed although the client
-     * was answered 503 (its PostgreSQL call timed out and deferring it failed too; {@code make load} on a cold start). The
-     * API gives every resend of a request the same task id (api-service {@code IdempotentRequest}), so that task is
-     * the one this create made: it is answered as created, as a deferred copy would be ({@link #applyDeferred}),
-     * instead of failing, or, with a fresh id, creating a second one.
+     * <ul>
+     *   <li>the resend's own change is rolled back (its record collides with the first one's) and the first outcome is
+     *       answered: an {@code If-Match} update is not refused with 412 by the version it bumped itself, a delete is
+     *       not 404, a delete-all does not also delete the tasks created since;
+     *   <li>a deferred copy of the write (same id) finds the record in {@link #applyOnce} and reports it too.
+     * </ul>
+     *
+     * <p>A create whose task id is taken but has no record (its record was purged) is answered as created: the API
+     * derives the task id from the request as well, so that task is the one this create made.
      */
-    public Uni<WriteOutcome> apply(UUID operationId, TaskWrite write) {
-        return applyRecorded(operationId, write, this::applyInTransaction)
-                .onFailure(failure -> write instanceof CreateTask && isUniqueViolation(failure))
-                .recoverWithUni(() -> applyRecorded(operationId, write, this::applyDeferred));
+    public Uni<WriteOutcome> apply(UUID operationId, TaskWrite write, long place) {
+        var synchronous = new Placed(write, place, false);
+        return applyRecorded(operationId, () -> applyInTransaction(synchronous))
+                .onFailure(TaskWriter::isUniqueViolation)
+                .recoverWithUni(collision -> firstOutcome(operationId, synchronous, collision));
+    }
+
+    /** The outcome recorded under the operation id; for a create without one, the task it made; else the failure. */
+    private Uni<WriteOutcome> firstOutcome(UUID operationId, Placed write, Throwable collision) {
+        return RunToCompletion.of(() -> Panache.withSession(() -> appliedOperations.findById(operationId)))
+                .chain(recorded -> {
+                    if (recorded != null) {
+                        return Uni.createFrom().item(recorded.toOutcome());
+                    }
+                    if (write.command() instanceof CreateTask) {
+                        return applyRecorded(operationId, () -> applyDeferred(write));
+                    }
+                    return Uni.createFrom().failure(collision);
+                });
     }
 
     /** Applies the change and records it under {@code operationId}, in one transaction. */
-    private Uni<WriteOutcome> applyRecorded(
-            UUID operationId, TaskWrite write, Function<TaskWrite, Uni<WriteOutcome>> change) {
-        return RunToCompletion.of(() -> Panache.withTransaction(() -> change.apply(write)
+    private Uni<WriteOutcome> applyRecorded(UUID operationId, Supplier<Uni<WriteOutcome>> change) {
+        return RunToCompletion.of(() -> Panache.withTransaction(() -> change.get()
                 .call(outcome -> appliedOperations.persist(AppliedOperation.of(
                         operationId, outcome, clock.instant().truncatedTo(ChronoUnit.MICROS))))));
     }
+
+    /**
+     * A command with its place in the order of accepted writes.
+     *
+     * @param fenced whether a write older than the task's last one is superseded (deferred writes) or applied anyway
+     *     (synchronous ones)
+     */
+    private record Placed(TaskWrite command, long place, boolean fenced) {}
 
     private static boolean isUniqueViolation(Throwable failure) {
         for (var cause = failure; cause != null; cause = cause.getCause()) {
@@ -92,20 +125,20 @@ public class TaskWriter {
      * If two deliveries race, the second insert of the record violates its primary key and rolls back that
      * transaction, change included; the caller treats that as transient, and the retry finds the record.
      */
-    public Uni<WriteOutcome> applyOnce(UUID operationId, TaskWrite write) {
+    public Uni<WriteOutcome> applyOnce(UUID operationId, TaskWrite write, long place) {
         return RunToCompletion.of(() -> Panache.withTransaction(
                 () -> appliedOperations.findById(operationId).chain(recorded -> {
                     if (recorded != null) {
                         return Uni.createFrom().item(recorded.toOutcome());
                     }
-                    return applyDeferred(write)
+                    return applyDeferred(new Placed(write, place, true))
                             .call(outcome -> appliedOperations.persist(AppliedOperation.of(
                                     operationId, outcome, clock.instant().truncatedTo(ChronoUnit.MICROS))));
                 })));
     }
 
-    /** One deferred write of a batch: its operation id and the command. */
-    public record Deferred(UUID operationId, TaskWrite write) {}
+    /** One deferred write of a batch: its operation id, the command and its place in the order of accepted writes. */
+    public record Deferred(UUID operationId, TaskWrite write, long place) {}
 
     /**
      * Applies several deferred writes in one transaction, in the given order, each exactly once in effect (as
@@ -158,7 +191,7 @@ public class TaskWriter {
                     .item(new WriteOutcome.Created(
                             batch.tasks().get(create.taskId()).toSnapshot()));
         } else {
-            applied = applyInTransaction(deferred.write());
+            applied = applyInTransaction(new Placed(deferred.write(), deferred.place(), true));
         }
         return applied.invoke(outcome -> {
             batch.outcomes().put(deferred.operationId(), outcome);
@@ -192,67 +225,81 @@ public class TaskWriter {
      * (a timeout), and the API deferred the same command, with the same task id. The task is then the one this create
      * made, so the outcome is "created", not a duplicate-key failure retried into the dead-letter queue.
      */
-    private Uni<WriteOutcome> applyDeferred(TaskWrite write) {
-        if (write instanceof CreateTask create) {
+    private Uni<WriteOutcome> applyDeferred(Placed write) {
+        if (write.command() instanceof CreateTask create) {
             return repository
                     .findById(create.taskId())
                     .chain(existing -> existing != null
                             ? Uni.createFrom().item(new WriteOutcome.Created(existing.toSnapshot()))
-                            : create(create));
+                            : create(create, write.place()));
         }
         return applyInTransaction(write);
     }
 
     /** Applies the write inside the caller's transaction. */
-    Uni<WriteOutcome> applyInTransaction(TaskWrite write) {
+    private Uni<WriteOutcome> applyInTransaction(Placed write) {
         // Java 17 has no pattern matching for switch; TaskWrite is sealed, so these four are all there are.
-        if (write instanceof CreateTask create) {
-            return create(create);
-        } else if (write instanceof UpdateTask update) {
-            return update(update);
-        } else if (write instanceof DeleteTask delete) {
-            return delete(delete);
-        } else if (write instanceof DeleteAllTasks) {
-            return deleteAll();
+        var command = write.command();
+        if (command instanceof CreateTask create) {
+            return create(create, write.place());
+        } else if (command instanceof UpdateTask update) {
+            return update(update, write);
+        } else if (command instanceof DeleteTask delete) {
+            return delete(delete, write);
+        } else if (command instanceof DeleteAllTasks) {
+            return deleteAll(write.place());
         }
-        throw new IllegalArgumentException("Unknown write: " + write.getClass().getSimpleName());
+        throw new IllegalArgumentException(
+                "Unknown write: " + command.getClass().getSimpleName());
     }
 
-    private Uni<WriteOutcome> create(CreateTask create) {
+    private Uni<WriteOutcome> create(CreateTask create, long place) {
         var task = new Task(
                 create.taskId(),
                 create.name(),
                 create.status(),
-                create.requestedAt().truncatedTo(ChronoUnit.MICROS));
+                create.requestedAt().truncatedTo(ChronoUnit.MICROS),
+                place);
         return repository.persist(task).map(created -> new WriteOutcome.Created(created.toSnapshot()));
     }
 
-    private Uni<WriteOutcome> update(UpdateTask update) {
+    private Uni<WriteOutcome> update(UpdateTask update, Placed write) {
         return repository.findForUpdate(update.taskId()).map(task -> {
-            if (task == null) {
-                return new WriteOutcome.NotFound(update.taskId());
+            var refused = refusal(task, update.taskId(), update.ifMatch(), write);
+            if (refused != null) {
+                return refused;
             }
-            if (update.ifMatch() != null && !update.ifMatch().matches(task.getVersion())) {
-                return new WriteOutcome.PreconditionFailed(update.taskId(), task.toSnapshot());
-            }
-            task.update(update.name(), update.status(), update.requestedAt().truncatedTo(ChronoUnit.MICROS));
+            task.update(
+                    update.name(), update.status(), update.requestedAt().truncatedTo(ChronoUnit.MICROS), write.place());
             return new WriteOutcome.Updated(task.toSnapshot());
         });
     }
 
-    private Uni<WriteOutcome> delete(DeleteTask delete) {
+    private Uni<WriteOutcome> delete(DeleteTask delete, Placed write) {
         return repository.findForUpdate(delete.taskId()).chain(task -> {
-            if (task == null) {
-                return Uni.createFrom().item(new WriteOutcome.NotFound(delete.taskId()));
-            }
-            if (delete.ifMatch() != null && !delete.ifMatch().matches(task.getVersion())) {
-                return Uni.createFrom().item(new WriteOutcome.PreconditionFailed(delete.taskId(), task.toSnapshot()));
+            var refused = refusal(task, delete.taskId(), delete.ifMatch(), write);
+            if (refused != null) {
+                return Uni.createFrom().item(refused);
             }
             return repository.deleteLoaded(task).replaceWith(new WriteOutcome.Deleted());
         });
     }
 
-    private Uni<WriteOutcome> deleteAll() {
-        return repository.deleteAll().replaceWith(new WriteOutcome.Deleted());
+    /** Why a write to this (locked) task may not be applied, or null when it may. */
+    private static WriteOutcome refusal(Task task, UUID taskId, IfMatch ifMatch, Placed write) {
+        if (task == null) {
+            return new WriteOutcome.NotFound(taskId);
+        }
+        if (write.fenced() && task.isNewerThan(write.place())) {
+            return new WriteOutcome.Superseded(taskId, task.toSnapshot());
+        }
+        if (ifMatch != null && !ifMatch.matches(task.getVersion())) {
+            return new WriteOutcome.PreconditionFailed(taskId, task.toSnapshot());
+        }
+        return null;
+    }
+
+    private Uni<WriteOutcome> deleteAll(long place) {
+        return repository.deleteAllBefore(place).replaceWith(new WriteOutcome.Deleted());
     }
 }

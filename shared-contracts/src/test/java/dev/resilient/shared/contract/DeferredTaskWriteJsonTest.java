@@ -26,12 +26,39 @@ class DeferredTaskWriteJsonTest {
                 new TaskWrite.UpdateTask(id, null, TaskStatus.COMPLETED, IfMatch.oneOf(List.of("\"3\"")), AT),
                 new TaskWrite.DeleteTask(id, IfMatch.any(), AT),
                 new TaskWrite.DeleteAllTasks(AT))) {
-            var message = new DeferredTaskWrite(UUID.randomUUID(), write, AT);
+            var message =
+                    new DeferredTaskWrite(UUID.randomUUID(), write, AT, 1_796_000_000_000_001L, UUID.randomUUID());
 
             var text = json.writeValueAsString(message);
 
             assertThat(json.readValue(text, DeferredTaskWrite.class)).isEqualTo(message);
         }
+    }
+
+    @Test
+    void aMessageFromBeforePlacesIsReadWithPlaceZeroAndItsOperationIdAsPublication() throws Exception {
+        var operation = UUID.randomUUID();
+        var text = "{\"operationId\":\"" + operation + "\",\"acceptedAt\":\"2026-11-28T04:05:06Z\","
+                + "\"write\":{\"type\":\"delete-all\",\"requestedAt\":\"2026-11-28T04:05:06Z\"}}";
+
+        var message = json.readValue(text, DeferredTaskWrite.class);
+
+        assertThat(message.placeOrZero()).isZero();
+        assertThat(message.publication()).isEqualTo(operation);
+    }
+
+    @Test
+    void aSupersededWriteFailsWithAConflictProblem() throws Exception {
+        var task = new TaskResponse(UUID.randomUUID(), "n", TaskStatus.PENDING, AT, AT);
+        var superseded = OperationState.finished(
+                UUID.randomUUID(), new WriteOutcome.Superseded(task.id(), new TaskSnapshot(task, 4)), 1, AT);
+
+        var state = json.readTree(json.writeValueAsString(superseded));
+
+        assertThat(state.get("status").asText()).isEqualTo("failed");
+        assertThat(state.get("resultStatus").asInt()).isEqualTo(409);
+        assertThat(state.get("problem").get("type").asText()).isEqualTo(Problem.SUPERSEDED);
+        assertThat(state.has("result")).isFalse();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.resilient.shared.persistence;
 
+import static dev.resilient.shared.persistence.Places.place;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -80,9 +81,9 @@ class AbandonedTransactionTest {
             }
             var abandoned = onOwnContext(() -> writer.applyAllOnce(List.of(
                             new TaskWriter.Deferred(
-                                    createOperation, new CreateTask(created, "new", TaskStatus.PENDING, NOW)),
+                                    createOperation, new CreateTask(created, "new", TaskStatus.PENDING, NOW), place()),
                             new TaskWriter.Deferred(
-                                    renameOperation, new UpdateTask(locked, "renamed", null, null, NOW))))
+                                    renameOperation, new UpdateTask(locked, "renamed", null, null, NOW), place())))
                     .ifNoItem()
                     .after(Duration.ofMillis(300))
                     .fail());
@@ -106,7 +107,8 @@ class AbandonedTransactionTest {
                 .untilAsserted(() -> assertThat(count("select count(*) from pg_stat_activity"
                                 + " where datname = current_database() and state like 'idle in transaction%'"))
                         .isZero());
-        var next = onOwnContext(() -> writer.apply(UUID.randomUUID(), new UpdateTask(locked, "again", null, null, NOW)))
+        var next = onOwnContext(() ->
+                        writer.apply(UUID.randomUUID(), new UpdateTask(locked, "again", null, null, NOW), place()))
                 .get(10, TimeUnit.SECONDS);
         assertThat(next).isInstanceOf(WriteOutcome.Updated.class);
         assertThat(((WriteOutcome.Updated) next).snapshot().version()).isEqualTo(3);
@@ -128,7 +130,7 @@ class AbandonedTransactionTest {
         }
 
         var deletes = ids.stream()
-                .map(id -> onOwnContext(() -> writer.apply(UUID.randomUUID(), new DeleteTask(id, null, NOW))))
+                .map(id -> onOwnContext(() -> writer.apply(UUID.randomUUID(), new DeleteTask(id, null, NOW), place())))
                 .toList();
 
         for (var delete : deletes) {

@@ -1,5 +1,6 @@
 package dev.resilient.shared.persistence;
 
+import static dev.resilient.shared.persistence.Places.place;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -59,7 +60,7 @@ class TaskWriterTest {
 
         asserter.assertThat(
                 () -> writer.apply(
-                        UUID.randomUUID(), new CreateTask(id, "Read a book", TaskStatus.PENDING, CREATED_AT)),
+                        UUID.randomUUID(), new CreateTask(id, "Read a book", TaskStatus.PENDING, CREATED_AT), place()),
                 o -> {
                     var snapshot = ((WriteOutcome.Created) o).snapshot();
                     assertThat(snapshot.version()).isEqualTo(1);
@@ -81,7 +82,8 @@ class TaskWriterTest {
         create(asserter, id);
 
         asserter.assertThat(
-                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, null, TaskStatus.COMPLETED, null, LATER)),
+                () -> writer.apply(
+                        UUID.randomUUID(), new UpdateTask(id, null, TaskStatus.COMPLETED, null, LATER), place()),
                 o -> {
                     var task = ((WriteOutcome.Updated) o).snapshot();
                     assertThat(task.version()).isEqualTo(2);
@@ -101,11 +103,13 @@ class TaskWriterTest {
         var id = UUID.randomUUID();
         emptyTable(asserter);
         create(asserter, id);
-        asserter.execute(() -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "later", null, null, LATER)));
+        asserter.execute(
+                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "later", null, null, LATER), place()));
 
         var earlier = LATER.minusSeconds(60);
         asserter.assertThat(
-                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "earlier", null, null, earlier)), o -> {
+                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "earlier", null, null, earlier), place()),
+                o -> {
                     var task = ((WriteOutcome.Updated) o).snapshot();
                     assertThat(task.task().name()).isEqualTo("earlier");
                     assertThat(task.task().updatedAt()).isEqualTo(LATER);
@@ -121,7 +125,7 @@ class TaskWriterTest {
 
         var stale = IfMatch.oneOf(List.of("\"2\""));
         asserter.assertThat(
-                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "lost", null, stale, LATER)), o -> {
+                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "lost", null, stale, LATER), place()), o -> {
                     var failed = (WriteOutcome.PreconditionFailed) o;
                     assertThat(failed.current().version()).isEqualTo(1);
                 });
@@ -130,7 +134,7 @@ class TaskWriterTest {
             assertThat(stored.task().name()).isEqualTo("Read a book");
         });
         asserter.assertThat(
-                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "any", null, IfMatch.any(), LATER)),
+                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "any", null, IfMatch.any(), LATER), place()),
                 o -> assertThat(o).isInstanceOf(WriteOutcome.Updated.class));
     }
 
@@ -140,7 +144,7 @@ class TaskWriterTest {
         emptyTable(asserter);
 
         asserter.assertThat(
-                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "x", null, null, LATER)),
+                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "x", null, null, LATER), place()),
                 o -> assertThat(o).isEqualTo(new WriteOutcome.NotFound(id)));
         asserter.assertThat(() -> Panache.withSession(() -> repository.count()), count -> assertThat(count)
                 .isZero());
@@ -153,15 +157,18 @@ class TaskWriterTest {
         create(asserter, id);
 
         asserter.assertThat(
-                () -> writer.apply(UUID.randomUUID(), new DeleteTask(id, IfMatch.oneOf(List.of("\"9\"")), LATER)),
+                () -> writer.apply(
+                        UUID.randomUUID(), new DeleteTask(id, IfMatch.oneOf(List.of("\"9\"")), LATER), place()),
                 o -> assertThat(o).isInstanceOf(WriteOutcome.PreconditionFailed.class));
         asserter.assertThat(() -> stored(id), stored -> assertThat(stored).isNotNull());
         asserter.assertThat(
-                () -> writer.apply(UUID.randomUUID(), new DeleteTask(id, IfMatch.oneOf(List.of("\"1\"")), LATER)),
+                () -> writer.apply(
+                        UUID.randomUUID(), new DeleteTask(id, IfMatch.oneOf(List.of("\"1\"")), LATER), place()),
                 o -> assertThat(o).isEqualTo(new WriteOutcome.Deleted()));
         asserter.assertThat(() -> stored(id), stored -> assertThat(stored).isNull());
-        asserter.assertThat(() -> writer.apply(UUID.randomUUID(), new DeleteTask(id, null, LATER)), o -> assertThat(o)
-                .isEqualTo(new WriteOutcome.NotFound(id)));
+        asserter.assertThat(
+                () -> writer.apply(UUID.randomUUID(), new DeleteTask(id, null, LATER), place()),
+                o -> assertThat(o).isEqualTo(new WriteOutcome.NotFound(id)));
     }
 
     @Test
@@ -170,8 +177,9 @@ class TaskWriterTest {
         create(asserter, UUID.randomUUID());
         create(asserter, UUID.randomUUID());
 
-        asserter.assertThat(() -> writer.apply(UUID.randomUUID(), new DeleteAllTasks(LATER)), o -> assertThat(o)
-                .isEqualTo(new WriteOutcome.Deleted()));
+        asserter.assertThat(
+                () -> writer.apply(UUID.randomUUID(), new DeleteAllTasks(LATER), place()),
+                o -> assertThat(o).isEqualTo(new WriteOutcome.Deleted()));
         asserter.assertThat(() -> Panache.withSession(() -> repository.count()), count -> assertThat(count)
                 .isZero());
     }
@@ -193,18 +201,144 @@ class TaskWriterTest {
         emptyTable(asserter);
         create(asserter, updated);
         create(asserter, deleted);
-        asserter.execute(() -> writer.apply(updateOperation, update));
-        asserter.execute(() -> writer.apply(deleteOperation, delete));
+        asserter.execute(() -> writer.apply(updateOperation, update, place()));
+        asserter.execute(() -> writer.apply(deleteOperation, delete, place()));
 
-        asserter.assertThat(() -> writer.applyOnce(updateOperation, update), copy -> assertThat(copy)
+        asserter.assertThat(() -> writer.applyOnce(updateOperation, update, place()), copy -> assertThat(copy)
                 .isInstanceOfSatisfying(
                         WriteOutcome.Updated.class,
                         outcome -> assertThat(outcome.snapshot().version()).isEqualTo(2)));
-        asserter.assertThat(() -> writer.applyOnce(deleteOperation, delete), copy -> assertThat(copy)
+        asserter.assertThat(() -> writer.applyOnce(deleteOperation, delete, place()), copy -> assertThat(copy)
                 .isEqualTo(new WriteOutcome.Deleted()));
         asserter.assertThat(
                 () -> stored(updated),
                 stored -> assertThat(stored.version()).as("applied once").isEqualTo(2));
+    }
+
+    /**
+     * A synchronous write resent under the operation id of a first attempt that committed (its client was answered
+     * 503) answers that first outcome: the resend's own change is rolled back.
+     */
+    @Test
+    void aSynchronousWriteResentUnderTheSameOperationIdAnswersWhatTheFirstAttemptCommitted(UniAsserter asserter) {
+        var updated = UUID.randomUUID();
+        var deleted = UUID.randomUUID();
+        var updateOperation = UUID.randomUUID();
+        var deleteOperation = UUID.randomUUID();
+        var deleteAllOperation = UUID.randomUUID();
+        var update = new UpdateTask(updated, "renamed once", null, IfMatch.oneOf(List.of("\"1\"")), LATER);
+        var delete = new DeleteTask(deleted, null, LATER);
+        emptyTable(asserter);
+        create(asserter, updated);
+        create(asserter, deleted);
+        asserter.execute(() -> writer.apply(updateOperation, update, place()));
+        asserter.execute(() -> writer.apply(deleteOperation, delete, place()));
+        asserter.execute(() -> writer.apply(deleteAllOperation, new DeleteAllTasks(LATER), place()));
+        var createdSince = UUID.randomUUID();
+        create(asserter, createdSince);
+
+        asserter.assertThat(() -> writer.apply(updateOperation, update, place()), again -> assertThat(again)
+                .as("not 412: the version it bumped itself")
+                .isInstanceOfSatisfying(WriteOutcome.Updated.class, outcome -> {
+                    assertThat(outcome.snapshot().version()).isEqualTo(2);
+                    assertThat(outcome.snapshot().task().name()).isEqualTo("renamed once");
+                }));
+        asserter.assertThat(
+                () -> writer.apply(deleteOperation, delete, place()),
+                again -> assertThat(again).as("not 404").isEqualTo(new WriteOutcome.Deleted()));
+        asserter.assertThat(
+                () -> writer.apply(deleteAllOperation, new DeleteAllTasks(LATER), place()),
+                again -> assertThat(again).isEqualTo(new WriteOutcome.Deleted()));
+        asserter.assertThat(() -> stored(createdSince), stored -> assertThat(stored)
+                .as("the resent delete-all did not delete a task created after the first one")
+                .isNotNull());
+    }
+
+    /**
+     * A deferred write accepted before the task's last write (Redis forgot it was queued, and a later write was applied
+     * at once): applying it would overwrite the newer write, so it is superseded, changes nothing, and says so again
+     * when redelivered.
+     */
+    @Test
+    void aDeferredWriteAcceptedBeforeTheTasksLastWriteIsSupersededAndChangesNothing(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        var renameOperation = UUID.randomUUID();
+        var deleteOperation = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, id);
+        var renamePlace = place();
+        var deletePlace = place();
+        asserter.execute(
+                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "newer", null, null, LATER), place()));
+        var olderRename = new UpdateTask(id, "older", null, null, LATER);
+        var olderDelete = new DeleteTask(id, null, LATER);
+
+        asserter.assertThat(
+                () -> writer.applyOnce(renameOperation, olderRename, renamePlace),
+                outcome -> assertThat(outcome).isInstanceOfSatisfying(WriteOutcome.Superseded.class, superseded -> {
+                    assertThat(superseded.current().task().name()).isEqualTo("newer");
+                    assertThat(superseded.status()).isEqualTo(409);
+                }));
+        asserter.assertThat(
+                () -> writer.applyOnce(deleteOperation, olderDelete, deletePlace),
+                outcome -> assertThat(outcome).isInstanceOf(WriteOutcome.Superseded.class));
+        asserter.assertThat(() -> stored(id), stored -> {
+            assertThat(stored.task().name()).isEqualTo("newer");
+            assertThat(stored.version()).isEqualTo(2);
+        });
+        asserter.assertThat(
+                () -> writer.applyOnce(renameOperation, olderRename, renamePlace),
+                again -> assertThat(again).as("recorded").isInstanceOf(WriteOutcome.Superseded.class));
+        asserter.assertThat(
+                () -> writer.applyOnce(UUID.randomUUID(), new UpdateTask(id, "newest", null, null, LATER), place()),
+                outcome -> assertThat(outcome).isInstanceOf(WriteOutcome.Updated.class));
+    }
+
+    /** A synchronous write is applied now: one still in flight beside it is concurrent, so either order is right. */
+    @Test
+    void aSynchronousWriteIsAppliedEvenWhenAWriteAcceptedAfterItWasAppliedFirst(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, id);
+        var slowPlace = place();
+        var fastPlace = place();
+        asserter.execute(
+                () -> writer.applyOnce(UUID.randomUUID(), new UpdateTask(id, "fast", null, null, LATER), fastPlace));
+
+        asserter.assertThat(
+                () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "slow", null, null, LATER), slowPlace),
+                outcome -> assertThat(outcome).isInstanceOf(WriteOutcome.Updated.class));
+        var afterBoth = place();
+        asserter.assertThat(
+                () -> writer.applyOnce(
+                        UUID.randomUUID(), new UpdateTask(id, "deferred after both", null, null, LATER), afterBoth),
+                outcome -> assertThat(outcome)
+                        .as("a write accepted after both still follows them")
+                        .isInstanceOf(WriteOutcome.Updated.class));
+    }
+
+    @Test
+    void aDeleteAllDeletesOnlyTheTasksLastWrittenBeforeItWasAccepted(UniAsserter asserter) {
+        var before = UUID.randomUUID();
+        var renamedAfter = UUID.randomUUID();
+        var createdAfter = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, before);
+        create(asserter, renamedAfter);
+        var deleteAllPlace = place();
+        var renamePlace = place();
+        asserter.execute(() -> writer.apply(
+                UUID.randomUUID(), new UpdateTask(renamedAfter, "renamed", null, null, LATER), renamePlace));
+        create(asserter, createdAfter);
+
+        asserter.assertThat(
+                () -> writer.applyOnce(UUID.randomUUID(), new DeleteAllTasks(LATER), deleteAllPlace),
+                outcome -> assertThat(outcome).isEqualTo(new WriteOutcome.Deleted()));
+        asserter.assertThat(() -> stored(before), stored -> assertThat(stored).isNull());
+        asserter.assertThat(
+                () -> stored(renamedAfter), stored -> assertThat(stored).isNotNull());
+        asserter.assertThat(
+                () -> stored(createdAfter), stored -> assertThat(stored).isNotNull());
     }
 
     @Test
@@ -214,8 +348,9 @@ class TaskWriterTest {
         var create = new CreateTask(id, "once", TaskStatus.PENDING, CREATED_AT);
         emptyTable(asserter);
 
-        asserter.execute(() -> writer.applyOnce(operation, create).invoke(first -> asserter.putData("first", first)));
-        asserter.assertThat(() -> writer.applyOnce(operation, create), again -> {
+        asserter.execute(
+                () -> writer.applyOnce(operation, create, place()).invoke(first -> asserter.putData("first", first)));
+        asserter.assertThat(() -> writer.applyOnce(operation, create, place()), again -> {
             assertThat(again).isEqualTo(asserter.getData("first"));
             assertThat(again).isInstanceOf(WriteOutcome.Created.class);
         });
@@ -231,8 +366,8 @@ class TaskWriterTest {
         emptyTable(asserter);
         create(asserter, id);
 
-        asserter.execute(() -> writer.applyOnce(operation, update));
-        asserter.assertThat(() -> writer.applyOnce(operation, update), again -> assertThat(
+        asserter.execute(() -> writer.applyOnce(operation, update, place()));
+        asserter.assertThat(() -> writer.applyOnce(operation, update, place()), again -> assertThat(
                         ((WriteOutcome.Updated) again).snapshot().version())
                 .isEqualTo(2));
         asserter.assertThat(() -> stored(id), stored -> {
@@ -249,9 +384,9 @@ class TaskWriterTest {
         emptyTable(asserter);
         create(asserter, id);
 
-        asserter.assertThat(() -> writer.applyOnce(operation, stale), first -> assertThat(first)
+        asserter.assertThat(() -> writer.applyOnce(operation, stale, place()), first -> assertThat(first)
                 .isInstanceOf(WriteOutcome.PreconditionFailed.class));
-        asserter.assertThat(() -> writer.applyOnce(operation, stale), again -> {
+        asserter.assertThat(() -> writer.applyOnce(operation, stale, place()), again -> {
             var failed = (WriteOutcome.PreconditionFailed) again;
             assertThat(failed.current().version()).isEqualTo(1);
             assertThat(failed.current().task().name()).isEqualTo("Read a book");
@@ -259,10 +394,10 @@ class TaskWriterTest {
         var missing = UUID.randomUUID();
         var deleteMissing = UUID.randomUUID();
         asserter.assertThat(
-                () -> writer.applyOnce(deleteMissing, new DeleteTask(missing, null, LATER)),
+                () -> writer.applyOnce(deleteMissing, new DeleteTask(missing, null, LATER), place()),
                 first -> assertThat(first).isEqualTo(new WriteOutcome.NotFound(missing)));
         asserter.assertThat(
-                () -> writer.applyOnce(deleteMissing, new DeleteTask(missing, null, LATER)),
+                () -> writer.applyOnce(deleteMissing, new DeleteTask(missing, null, LATER), place()),
                 again -> assertThat(again).isEqualTo(new WriteOutcome.NotFound(missing)));
     }
 
@@ -274,10 +409,10 @@ class TaskWriterTest {
         create(asserter, id);
 
         asserter.assertThat(
-                () -> writer.applyOnce(operation, new DeleteTask(id, null, LATER)),
+                () -> writer.applyOnce(operation, new DeleteTask(id, null, LATER), place()),
                 first -> assertThat(first).isEqualTo(new WriteOutcome.Deleted()));
         asserter.assertThat(
-                () -> writer.applyOnce(operation, new DeleteTask(id, null, LATER)),
+                () -> writer.applyOnce(operation, new DeleteTask(id, null, LATER), place()),
                 again -> assertThat(again).isEqualTo(new WriteOutcome.Deleted()));
     }
 
@@ -289,7 +424,8 @@ class TaskWriterTest {
         create(asserter, id);
 
         asserter.assertThat(
-                () -> writer.applyOnce(UUID.randomUUID(), new CreateTask(id, "Read a book", TaskStatus.PENDING, LATER)),
+                () -> writer.applyOnce(
+                        UUID.randomUUID(), new CreateTask(id, "Read a book", TaskStatus.PENDING, LATER), place()),
                 outcome -> {
                     var created = ((WriteOutcome.Created) outcome).snapshot();
                     assertThat(created.version()).isEqualTo(1);
@@ -304,19 +440,21 @@ class TaskWriterTest {
         var id = UUID.randomUUID();
         var createOperation = UUID.randomUUID();
         var renameOperation = UUID.randomUUID();
-        var create = new TaskWriter.Deferred(createOperation, new CreateTask(id, "batched", TaskStatus.PENDING, LATER));
-        var rename =
-                new TaskWriter.Deferred(renameOperation, new UpdateTask(id, "renamed in batch", null, null, LATER));
+        var create = new TaskWriter.Deferred(
+                createOperation, new CreateTask(id, "batched", TaskStatus.PENDING, LATER), place());
+        var rename = new TaskWriter.Deferred(
+                renameOperation, new UpdateTask(id, "renamed in batch", null, null, LATER), place());
         var missing = UUID.randomUUID();
         emptyTable(asserter);
         // Applied before the batch (a redelivery): answered from its record, not applied again.
-        asserter.execute(() -> writer.applyOnce(createOperation, create.write()).replaceWithVoid());
+        asserter.execute(() -> writer.applyOnce(createOperation, create.write(), create.place())
+                .replaceWithVoid());
         asserter.assertThat(
                 () -> writer.applyAllOnce(List.of(
                         create,
                         rename,
                         rename,
-                        new TaskWriter.Deferred(UUID.randomUUID(), new DeleteTask(missing, null, LATER)))),
+                        new TaskWriter.Deferred(UUID.randomUUID(), new DeleteTask(missing, null, LATER), place()))),
                 outcomes -> {
                     assertThat(outcomes).hasSize(4);
                     assertThat(outcomes.get(0)).isInstanceOf(WriteOutcome.Created.class);
@@ -341,9 +479,11 @@ class TaskWriterTest {
                 () -> Panache.withTransaction(() -> repository.deleteAll().chain(() -> appliedOperations.deleteAll())));
     }
 
+    /** Creates the task; its place is taken now, so it comes before every place the test takes after this call. */
     private void create(UniAsserter asserter, UUID id) {
-        asserter.execute(() ->
-                writer.apply(UUID.randomUUID(), new CreateTask(id, "Read a book", TaskStatus.PENDING, CREATED_AT)));
+        var place = place();
+        asserter.execute(() -> writer.apply(
+                UUID.randomUUID(), new CreateTask(id, "Read a book", TaskStatus.PENDING, CREATED_AT), place));
     }
 
     private Uni<TaskSnapshot> stored(UUID id) {

@@ -152,7 +152,7 @@ public class DeferredWriteProcessor {
                     "Operation %s waited %d times for an older write to its task; presuming that write lost",
                     deferred.operationId(), holds);
         }
-        return guards.redis(() -> journal.begin(inProgress, deferred.write(), giveUp))
+        return guards.redis(() -> journal.begin(inProgress, deferred.write(), deferred.publication(), giveUp))
                 .onFailure()
                 .recoverWithUni(failure -> requeue(message, failure).replaceWith((OperationJournal.Turn) null))
                 .chain(turn -> {
@@ -176,7 +176,8 @@ public class DeferredWriteProcessor {
 
     private Uni<Void> apply(Message<byte[]> message, DeferredTaskWrite deferred, int retry) {
         var id = deferred.operationId();
-        return batcher.apply(new TaskWriter.Deferred(id, deferred.write()), deliverySpan(message))
+        return batcher.apply(
+                        new TaskWriter.Deferred(id, deferred.write(), deferred.placeOrZero()), deliverySpan(message))
                 .onItemOrFailure()
                 .transformToUni((outcome, failure) -> {
                     if (failure == null) {
@@ -236,12 +237,15 @@ public class DeferredWriteProcessor {
                 .recoverWithUni(publishFailure -> requeue(message, publishFailure));
     }
 
-    /** Rejected without requeue: the work queue dead-letters it; its state (if the id is readable) says failed. */
+    /**
+     * Rejected without requeue: the work queue dead-letters it; its state (if its operation id can be read) says
+     * failed.
+     */
     private Uni<Void> unreadable(Message<byte[]> message, Exception reason) {
         var messageId = WaitQueues.messageId(message);
         Log.errorf("Unreadable deferred write %s moved to the dead-letter queue: %s", messageId, reason.getMessage());
         Uni<Void> markFailed = Uni.createFrom().voidItem();
-        UUID id = parseId(messageId);
+        UUID id = operationIdOf(message.getPayload());
         if (id != null) {
             var problem = Problem.of(500, "Internal Server Error", "The deferred write could not be read.");
             var failed = new OperationState(id, OperationState.Status.FAILED, 500, null, problem, 1, Instant.now());
@@ -283,10 +287,12 @@ public class DeferredWriteProcessor {
         return new OperationState(id, status, null, null, null, attempt, Instant.now());
     }
 
-    private static UUID parseId(String value) {
+    /** The operation id of a message whose write cannot be read, if at least that can be. */
+    private UUID operationIdOf(byte[] payload) {
         try {
-            return value == null ? null : UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
+            var id = json.readTree(payload).path("operationId").asText(null);
+            return id == null ? null : UUID.fromString(id);
+        } catch (Exception unreadable) {
             return null;
         }
     }

@@ -137,7 +137,8 @@ public class WriteBatcher {
                         var write = waiting.write();
                         onOwnContext(
                                 List.of(waiting),
-                                () -> guards.postgres(() -> writer.applyOnce(write.operationId(), write.write())),
+                                () -> guards.postgres(
+                                        () -> writer.applyOnce(write.operationId(), write.write(), write.place())),
                                 waiting.result()::complete,
                                 waiting.result()::fail);
                     }

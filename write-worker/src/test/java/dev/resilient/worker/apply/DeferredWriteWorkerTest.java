@@ -139,7 +139,9 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
     void aWriteTheApiCancelledIsDroppedWhenItArrivesLate() {
         var create = create("told 503");
         var operation = defer(create);
-        journal.cancel(operation.operationId(), create).await().atMost(Duration.ofSeconds(5));
+        journal.cancel(operation.operationId(), operation.publicationId(), create)
+                .await()
+                .atMost(Duration.ofSeconds(5));
         var marker = deferAndPublish(create("published after it"));
 
         broker.publish(operation);
@@ -167,7 +169,7 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
         await().atMost(Duration.ofSeconds(10)).until(() -> broker.ready(Broker.TOPOLOGY.deadLetterQueue()) == 1);
         var dead = broker.take(Broker.TOPOLOGY.deadLetterQueue());
         assertThat(dead.getProps().getMessageId())
-                .isEqualTo(operation.operationId().toString());
+                .isEqualTo(operation.publicationId().toString());
         assertThat(dead.getProps().getDeliveryMode()).isEqualTo(2);
         assertThat(dead.getProps().getHeaders().get(WaitQueues.REASON_HEADER).toString())
                 .contains("not-null property");
@@ -207,12 +209,15 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
                         id, Status.PENDING, null, null, null, 0, Instant.now()))
                 .await()
                 .atMost(Duration.ofSeconds(5));
+        // Its operation id can be read, its write cannot.
+        var body = "{\"operationId\":\"" + id + "\",\"write\":{\"type\":\"rename-everything\"}}";
 
-        broker.publishRaw("{not json".getBytes(StandardCharsets.UTF_8), id.toString(), Map.of());
+        broker.publishRaw(
+                body.getBytes(StandardCharsets.UTF_8), UUID.randomUUID().toString(), Map.of());
 
         await().atMost(Duration.ofSeconds(10)).until(() -> broker.ready(Broker.TOPOLOGY.deadLetterQueue()) == 1);
         var dead = broker.take(Broker.TOPOLOGY.deadLetterQueue());
-        assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+        assertThat(new String(dead.getBody(), StandardCharsets.UTF_8)).isEqualTo(body);
         var state = awaitFinal(id);
         assertThat(state.status()).isEqualTo(Status.FAILED);
         assertThat(state.problem().detail()).isEqualTo("The deferred write could not be read.");

@@ -46,7 +46,7 @@ public final class Broker implements AutoCloseable {
     /** Publishes straight to the work queue (the API's initial delay is the API's business), persistent, confirmed. */
     public void publish(DeferredTaskWrite write) {
         try {
-            publishRaw(json.writeValueAsBytes(write), write.operationId().toString(), Map.of());
+            publishRaw(json.writeValueAsBytes(write), write.publication().toString(), Map.of());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -66,11 +66,13 @@ public abstract class WorkerTestBase {
 
     /** Records the write as deferred (state pending, its place in its task's order), like the API does. */
     protected DeferredTaskWrite defer(TaskWrite write) {
-        var deferred = new DeferredTaskWrite(UUID.randomUUID(), write, Instant.now());
-        journal.defer(OperationState.pending(deferred.operationId(), deferred.acceptedAt()), write)
+        var operation = UUID.randomUUID();
+        var publication = UUID.randomUUID();
+        var acceptedAt = Instant.now();
+        var place = journal.defer(OperationState.pending(operation, acceptedAt), write, publication)
                 .await()
                 .atMost(Duration.ofSeconds(5));
-        return deferred;
+        return new DeferredTaskWrite(operation, write, acceptedAt, place, publication);
     }
 
     /** Defers and publishes, as the API does for a write PostgreSQL could not take. */

@@ -53,7 +53,7 @@ public class DeferredWritePublisher {
     public Uni<Void> publish(DeferredTaskWrite write) {
         var metadata = OutgoingRabbitMQMetadata.builder()
                 .withDeliveryMode(PERSISTENT)
-                .withMessageId(write.operationId().toString())
+                .withMessageId(write.publication().toString())
                 .withContentType("application/json")
                 .withRoutingKey(Topology.DELAY_KEY)
                 .withExpiration(initialDelay)

@@ -28,23 +28,24 @@ public class OperationStore {
         this.guarded = guarded;
     }
 
-    public Uni<Void> defer(OperationState pending, TaskWrite write) {
-        return guarded(() -> journal.defer(pending, write));
+    /** Records the write as deferred under this publication; answers its place. */
+    public Uni<Long> defer(OperationState pending, TaskWrite write, UUID publicationId) {
+        return guarded(() -> journal.defer(pending, write, publicationId));
     }
 
     /**
      * Cancels a write that was (or may have been) recorded but will not be published: bypasses the breaker (see
      * {@link GuardedCalls#redisCompensation}), and fails as {@link DependencyUnavailableException} like the others.
      */
-    public Uni<Void> withdraw(UUID id, TaskWrite write) {
-        return guarded.redisCompensation(() -> journal.cancel(id, write))
+    public Uni<Void> withdraw(UUID id, UUID publicationId, TaskWrite write) {
+        return guarded.redisCompensation(() -> journal.cancel(id, publicationId, write))
                 .onFailure()
                 .transform(failure -> new DependencyUnavailableException(GuardedCalls.REDIS_OPERATIONS, failure));
     }
 
-    /** Whether the write must be queued behind deferred writes it would otherwise overtake. */
-    public Uni<Boolean> mustQueue(TaskWrite write) {
-        return guarded(() -> journal.mustQueue(write));
+    /** The write's place, and whether it must be queued behind deferred writes it would otherwise overtake. */
+    public Uni<OperationJournal.Admission> admit(TaskWrite write) {
+        return guarded(() -> journal.admit(write));
     }
 
     /** The state, or null when the operation is unknown or expired. */

@@ -58,11 +58,11 @@ public class TaskStore {
     }
 
     /**
-     * Applies the write, recorded under {@code operationId} (see {@link TaskWriter#apply}). Business outcomes (not
+     * Applies the write at its place, recorded under {@code operationId} (see {@link TaskWriter#apply}). Business outcomes (not
      * found, precondition failed) are values: they never count against the breaker.
      */
-    public Uni<WriteOutcome> apply(UUID operationId, TaskWrite write) {
-        return guarded.postgresWrite(() -> writer.apply(operationId, write))
+    public Uni<WriteOutcome> apply(UUID operationId, TaskWrite write, long place) {
+        return guarded.postgresWrite(() -> writer.apply(operationId, write, place))
                 .onFailure()
                 .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_WRITE, failure));
     }

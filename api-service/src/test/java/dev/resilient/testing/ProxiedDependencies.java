@@ -22,6 +22,9 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
     /** The idempotency records' key prefix of these tests. */
     public static final String IDEMPOTENCY_PREFIX = "tasks-test-proxied:idempotency:";
 
+    /** The key that names what Redis holds (shared-contracts RedisIncarnation), of these tests. */
+    public static final String INCARNATION_KEY = "tasks-test-proxied:incarnation";
+
     /** Init argument: the dependencies (postgres, redis, rabbitmq; comma-separated) refused from before start-up. */
     public static final String REFUSE_AT_START = "refuse-at-start";
 
@@ -76,6 +79,8 @@ public class ProxiedDependencies implements QuarkusTestResourceLifecycleManager 
         config.put("tasks.cache.key-prefix", CACHE_PREFIX);
         config.put("%test.tasks.cache.key-prefix", CACHE_PREFIX); // application.properties has a %test value too
         config.put("tasks.idempotency.key-prefix", IDEMPOTENCY_PREFIX);
+        config.put("tasks.redis.incarnation-key", INCARNATION_KEY);
+        config.put("%test.tasks.redis.incarnation-key", INCARNATION_KEY);
         for (var method : new String[] {
             "postgresRead", "postgresWrite", "redisCache", "redisIdempotency", "redisOperations", "rabbitPublish"
         }) {

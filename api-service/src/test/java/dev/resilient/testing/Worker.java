@@ -29,6 +29,8 @@ public final class Worker {
                         DeferredWrites.JOURNAL_PREFIX,
                         "TASKS_CACHE_KEY_PREFIX",
                         ProxiedDependencies.CACHE_PREFIX,
+                        "TASKS_REDIS_INCARNATION_KEY",
+                        ProxiedDependencies.INCARNATION_KEY,
                         // Quick to trip and to probe, like the API's breakers in these tests.
                         "QUARKUS_FAULT_TOLERANCE__DEV_RESILIENT_WORKER_RESILIENCE_WORKERGUARDS_POSTGRES__CIRCUIT_BREAKER_DELAY",
                         "1"),

@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,6 +38,9 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 @QuarkusTest
 @WithTestResource(value = ProxiedDependencies.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PostgresOutageTest extends OutageTestBase {
+
+    @Inject
+    RedisDataSource redis;
 
     private static final String FALLBACK = "tasks-api; hit; detail=fallback";
 
@@ -206,6 +212,43 @@ class PostgresOutageTest extends OutageTestBase {
         assertThat(metric("tasks_breaker_state", GuardedCalls.POSTGRES_READ)).isZero();
         assertThat(metric("tasks_breaker_transitions_total", GuardedCalls.POSTGRES_READ))
                 .isGreaterThanOrEqualTo(3.0);
+    }
+
+    /**
+     * Redis restarts empty while nothing is in flight; the service notices on its own (it watches a key that only
+     * disappears with Redis's data) and forgets which copies it believes stored, so the next healthy reads store them
+     * again. Without that, those reads skip the refresh for up to half the cache's TTL, and a PostgreSQL outage in that
+     * window finds no copy at all.
+     */
+    @Test
+    void afterRedisLosesItsDataTheNextReadsStoreTheCopyAgainForTheNextOutage() {
+        var id = create("cached before Redis restarted");
+        given().get("/tasks/{id}", id).then().statusCode(200);
+        var lostBefore =
+                PrometheusText.sum(given().get("/q/metrics").then().extract().asString(), sample -> sample.name()
+                        .equals("tasks_redis_data_lost_total"));
+
+        forgetEverythingRedisHeld();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(PrometheusText.sum(
+                        given().get("/q/metrics").then().extract().asString(),
+                        sample -> sample.name().equals("tasks_redis_data_lost_total")))
+                .as("noticed without any request")
+                .isEqualTo(lostBefore + 1));
+        for (int read = 0; read < 3; read++) {
+            given().get("/tasks/{id}", id).then().statusCode(200).header("Cache-Status", nullValue());
+        }
+
+        ProxiedDependencies.postgres().refuse();
+        var cached = awaitFallback("/tasks/" + id);
+        assertThat(cached.<String>path("name")).isEqualTo("cached before Redis restarted");
+    }
+
+    /** What a Redis restarted without persistence holds of these tests: nothing. */
+    private void forgetEverythingRedisHeld() {
+        var keys = redis.key().keys("tasks-test-proxied:*");
+        if (!keys.isEmpty()) {
+            redis.key().del(keys.toArray(String[]::new));
+        }
     }
 
     private static ExtractableResponse<Response> awaitFallback(String path) {

@@ -21,6 +21,7 @@ import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.contract.WriteOutcome;
+import dev.resilient.shared.redis.RedisDataLost;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -84,6 +85,17 @@ public class TaskCacheService {
      * started after a delete-all; if Redis is down now, the first refused refresh teaches it.
      */
     void learnEpochAtStart(@Observes StartupEvent start) {
+        fireAndForget(cache.epoch(), "read the epoch", this::learnEpoch);
+    }
+
+    /**
+     * Redis lost its data: every copy this instance believes stored is gone, so the next read of each task stores it
+     * again (else a read would skip the refresh for up to half the TTL, and an outage in that window would find no
+     * copy at all), and the epoch starts over.
+     */
+    void forget(@Observes RedisDataLost lost) {
+        storedVersions.clear();
+        storedList = null;
         fireAndForget(cache.epoch(), "read the epoch", this::learnEpoch);
     }
 

@@ -22,6 +22,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.common.resilience.DependencyUnavailableException;
+import dev.resilient.common.resilience.GuardedCalls;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.task.application.DeferredWriteService;
 import dev.resilient.testing.DeferredWrites;
@@ -31,6 +32,7 @@ import dev.resilient.testing.ProxiedDependencies;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.restassured.http.ContentType;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
 /**
  * PostgreSQL and RabbitMQ both unreachable: a write has nowhere safe to go, so it is refused with 503, and no
@@ -117,6 +119,26 @@ class DeferralOutageTest extends OutageTestBase {
         // The publisher reconnects within about a second (reconnect-interval); until then a write may still get 503.
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> postNew().then().statusCode(202));
+    }
+
+    /**
+     * The publisher's breaker, opened while RabbitMQ was away, closes on its own through a trial message once the
+     * broker is back, so the first write deferred after the outage is accepted, not refused by a stale breaker.
+     */
+    @Test
+    void thePublishersBreakerClosesOnItsOwnOnceRabbitmqIsBack() {
+        ProxiedDependencies.postgres().refuse();
+        ProxiedDependencies.rabbitmq().refuse();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            postNew();
+            return breakers.currentState(GuardedCalls.RABBITMQ_PUBLISH) == CircuitBreakerState.OPEN;
+        });
+
+        ProxiedDependencies.rabbitmq().pass();
+
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> breakers.currentState(GuardedCalls.RABBITMQ_PUBLISH) == CircuitBreakerState.CLOSED);
+        postNew().then().statusCode(202);
     }
 
     @Test
@@ -235,6 +257,44 @@ class DeferralOutageTest extends OutageTestBase {
         ProxiedDependencies.postgres().refuse();
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> postNew().then().statusCode(202));
+    }
+
+    /**
+     * A 202 promises that RabbitMQ holds the write. When the broker loses a queue (an operator deleted it) a write it
+     * cannot route is refused (503), never confirmed; when it loses every definition and drops every connection (a
+     * reset), the services declare the topology again by themselves, and every write answered 202 meanwhile is in a
+     * queue.
+     */
+    @Test
+    void aWriteIsNeverAnswered202ForAMessageNoQueueHoldsAndDeferralComesBackByItself() {
+        ProxiedDependencies.postgres().refuse();
+        postNew().then().statusCode(202);
+
+        deferredWrites.deleteFromBroker(false, DeferredWrites.TOPOLOGY.delayQueue());
+        postNew().then().statusCode(503).header("Retry-After", "1");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> postNew().then().statusCode(202));
+
+        deferredWrites.deleteFromBroker(true);
+        ProxiedDependencies.rabbitmq().closeConnections();
+        var accepted = new java.util.HashSet<String>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            var answer = postNew().then().extract();
+            assertThat(answer.statusCode())
+                    .as("accepted or refused, nothing else")
+                    .isIn(202, 503);
+            if (answer.statusCode() == 202) {
+                accepted.add(answer.path("id"));
+            }
+            return accepted.size() >= 3;
+        });
+        var queued = new java.util.HashSet<String>();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            queued.addAll(deferredWrites.takeQueuedOperations());
+            assertThat(queued)
+                    .as("every write answered 202 since the broker lost everything is in a queue")
+                    .containsAll(accepted);
+        });
     }
 
     private static io.restassured.response.Response renameIfMatch(String key, UUID id, String name) {

@@ -215,6 +215,25 @@ class PostgresOutageTest extends OutageTestBase {
     }
 
     /**
+     * A breaker opened by an outage closes on its own once the dependency is back, without a single request: a trial
+     * call goes through it after its delay. Otherwise it stays open until traffic comes, and the first requests after
+     * the outage meet it.
+     */
+    @Test
+    void anOpenBreakerClosesOnItsOwnOncePostgresIsBackWithoutAnyRequest() {
+        ProxiedDependencies.postgres().refuse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            given().get("/tasks/{id}", UUID.randomUUID());
+            return breakers.currentState(GuardedCalls.POSTGRES_READ) == CircuitBreakerState.OPEN;
+        });
+
+        ProxiedDependencies.postgres().pass();
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> breakers.currentState(GuardedCalls.POSTGRES_READ) == CircuitBreakerState.CLOSED);
+    }
+
+    /**
      * Redis restarts empty while nothing is in flight; the service notices on its own (it watches a key that only
      * disappears with Redis's data) and forgets which copies it believes stored, so the next healthy reads store them
      * again. Without that, those reads skip the refresh for up to half the cache's TTL, and a PostgreSQL outage in that

@@ -1,5 +1,6 @@
 package dev.resilient.shared.contract;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -45,6 +46,18 @@ public record Problem(String type, String title, int status, String detail, Stri
                 409,
                 "Task " + taskId + " was changed by a write accepted after this one; this write was not applied, so"
                         + " that it does not overwrite the newer one.",
+                null,
+                null);
+    }
+
+    public static Problem expired(Duration horizon) {
+        return new Problem(
+                EXPIRED,
+                "Expired",
+                410,
+                "The write waited longer than "
+                        + horizon.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                        + " to be applied, so it was not applied: send it again if it still stands.",
                 null,
                 null);
     }

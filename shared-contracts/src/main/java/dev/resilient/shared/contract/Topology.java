@@ -15,8 +15,13 @@ import java.util.Map;
  *
  * The wait queues (delay, retry levels, hold) have no consumer: a message waits there until its per-message TTL
  * expires, then RabbitMQ dead-letters it back to the work queue. No delayed-message plugin is needed. Declared by
- * both services at start-up ({@code dev.resilient.shared.messaging.TopologyDeclarer}), so a write is never routed to
- * a queue that does not exist yet, whichever service starts first.
+ * both services at start-up and after every reconnection ({@code dev.resilient.shared.messaging.TopologyDeclarer}),
+ * so a write is never routed to a queue that does not exist yet, whichever service starts first.
+ *
+ * <p>A message the exchange cannot route (its queue is gone: the broker lost its definitions) is never dropped in
+ * silence: the exchange's alternate exchange routes it to {@code {prefix}.unroutable}, a queue that holds nothing and
+ * refuses what it gets, so the broker answers the publisher with a nack and the publish fails. (The mandatory flag
+ * would say the same, but neither the messaging connector nor the Vert.x client can set it.)
  */
 public record Topology(String prefix) {
 
@@ -30,10 +35,48 @@ public record Topology(String prefix) {
     public static final String DELAY_KEY = "delay";
     public static final String HOLD_KEY = "hold";
     public static final String DEAD_KEY = "dead";
+    public static final String PROBE_KEY = "probe";
+
+    /**
+     * How many times the work queue delivers a message before it dead-letters it: the broker's backstop for a write that
+     * keeps failing (or crashing the worker) before the worker gives up on it itself.
+     */
+    public static final int DELIVERY_LIMIT = 20;
 
     /** The one exchange: the API publishes here, the worker consumes from a queue bound to it. */
     public String exchange() {
         return prefix;
+    }
+
+    /** The exchange's arguments: what it cannot route goes to the alternate exchange, which refuses it. */
+    public Map<String, Object> exchangeArguments() {
+        return Map.of("alternate-exchange", unroutableExchange());
+    }
+
+    /** The alternate exchange of {@link #exchange()} (fanout): everything it gets goes to the unroutable queue. */
+    public String unroutableExchange() {
+        return prefix + ".unroutable";
+    }
+
+    public String unroutableQueue() {
+        return prefix + ".unroutable";
+    }
+
+    /**
+     * Where a publisher's trial message goes (a breaker's trial after an outage, on the same connection as real
+     * writes): it takes the message, which the broker confirms, and keeps nothing.
+     */
+    public String probeQueue() {
+        return prefix + ".probe";
+    }
+
+    public Map<String, Object> probeQueueArguments() {
+        return Map.of("x-max-length", 0, "x-overflow", "drop-head");
+    }
+
+    /** Holds nothing and refuses what it is sent, so an unroutable publish is nacked (classic: a length of 0). */
+    public Map<String, Object> unroutableQueueArguments() {
+        return Map.of("x-max-length", 0, "x-overflow", "reject-publish");
     }
 
     public String workQueue() {
@@ -64,10 +107,25 @@ public record Topology(String prefix) {
         return prefix + ".dead";
     }
 
-    /** The work queue: quorum; a message the worker rejects outright is dead-lettered to the DLQ, never dropped. */
+    /**
+     * The work queue: quorum; a message the worker rejects outright, or that reaches the delivery limit, is
+     * dead-lettered to the DLQ (at least once: never dropped on the way). A work queue declared before the delivery
+     * limit existed keeps its arguments (RabbitMQ cannot change them; see {@code TopologyDeclarer}).
+     */
     public Map<String, Object> workQueueArguments() {
         return Map.of(
-                "x-queue-type", "quorum", "x-dead-letter-exchange", exchange(), "x-dead-letter-routing-key", DEAD_KEY);
+                "x-queue-type",
+                "quorum",
+                "x-dead-letter-exchange",
+                exchange(),
+                "x-dead-letter-routing-key",
+                DEAD_KEY,
+                "x-dead-letter-strategy",
+                "at-least-once",
+                "x-overflow",
+                "reject-publish",
+                "x-delivery-limit",
+                DELIVERY_LIMIT);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.resilient.shared.messaging;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 import dev.resilient.shared.contract.Topology;
@@ -19,10 +22,15 @@ import io.vertx.mutiny.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQOptions;
 
 /**
- * Makes sure the deferred-write topology exists before anything is published to it or consumed from it. Declared at
- * start-up in the background (a service starts even when RabbitMQ is down) and again on demand until it has worked
- * once: {@link #ready()} is what a publisher or consumer waits on. Uses its own short-lived connection, with the same
- * {@code rabbitmq-*} settings as the messaging connector.
+ * Makes sure the deferred-write topology exists before anything is published to it or consumed from it, and again
+ * whenever the broker may have lost it: at start-up in the background (a service starts even when RabbitMQ is down),
+ * after every reconnection to the broker (one that restarted, or was reset, may have forgotten every definition), and
+ * on demand after a publish failed ({@link #invalidate()}: a queue may have been deleted). {@link #ready()} is what a
+ * publisher or a consumer waits on.
+ *
+ * <p>Each attempt declares over a short-lived connection of its own (the same {@code rabbitmq-*} settings as the
+ * messaging connector), so a channel the broker closed (a 406 for a queue with other arguments) never carries over to
+ * the next attempt. A second, long-lived connection only watches for reconnections.
  */
 @ApplicationScoped
 public class MessagingTopology {
@@ -31,7 +39,9 @@ public class MessagingTopology {
     private final MessagingConfig config;
     private final RabbitMQOptions options;
     private final AtomicReference<Uni<Void>> declared = new AtomicReference<>();
+    private final Set<String> mismatched = ConcurrentHashMap.newKeySet();
     private volatile boolean done;
+    private volatile RabbitMQClient watcher;
 
     public MessagingTopology(
             Vertx vertx,
@@ -42,14 +52,12 @@ public class MessagingTopology {
             @ConfigProperty(name = "rabbitmq-password", defaultValue = "guest") String password) {
         this.vertx = vertx;
         this.config = config;
-        // The port is read again per attempt: tests point it at a fault proxy through a system property.
         this.options = new RabbitMQOptions()
                 .setHost(host)
                 .setPort(port)
                 .setUser(username)
                 .setPassword(password)
                 .setConnectionTimeout(2000)
-                .setReconnectAttempts(0)
                 .setAutomaticRecoveryEnabled(false);
     }
 
@@ -58,14 +66,27 @@ public class MessagingTopology {
     }
 
     void declareAtStartup(@Observes StartupEvent event) {
-        Uni.createFrom()
-                .deferred(this::ready)
+        declareInTheBackground();
+        watcher = RabbitMQClient.create(
+                vertx, options().setReconnectAttempts(Integer.MAX_VALUE).setReconnectInterval(1000));
+        watcher.getDelegate().addConnectionEstablishedCallback(connected -> {
+            invalidate();
+            declareInTheBackground();
+            connected.complete();
+        });
+        watcher.start()
                 .onFailure()
                 .retry()
                 .withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(10))
                 .indefinitely()
                 .subscribe()
-                .with(ignored -> {}, failure -> Log.warnf("RabbitMQ topology not declared: %s", failure.toString()));
+                .with(ignored -> {}, failure -> Log.warnf("RabbitMQ not reachable: %s", failure.toString()));
+    }
+
+    void stopWatching(@Observes ShutdownEvent event) {
+        if (watcher != null) {
+            watcher.stopAndForget();
+        }
     }
 
     /** Completes once the topology has been declared; fails (and tries afresh next time) while it cannot be. */
@@ -76,13 +97,29 @@ public class MessagingTopology {
         return declared.updateAndGet(current -> current != null ? current : attempt());
     }
 
+    /** The broker may have lost (part of) the topology: the next {@link #ready()} declares it again. */
+    public void invalidate() {
+        done = false;
+        declared.set(null);
+    }
+
+    private void declareInTheBackground() {
+        Uni.createFrom()
+                .deferred(this::ready)
+                .onFailure()
+                .retry()
+                .withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(10))
+                .indefinitely()
+                .subscribe()
+                .with(ignored -> {}, failure -> Log.warnf("RabbitMQ topology not declared: %s", failure.toString()));
+    }
+
     private Uni<Void> attempt() {
         return Uni.createFrom()
                 .deferred(() -> {
-                    var port = Integer.getInteger("rabbitmq-port", options.getPort());
-                    var client = RabbitMQClient.create(vertx, new RabbitMQOptions(options).setPort(port));
+                    var client = RabbitMQClient.create(vertx, options().setReconnectAttempts(0));
                     return client.start()
-                            .chain(() -> TopologyDeclarer.declare(client, topology(), config.retries()))
+                            .chain(() -> TopologyDeclarer.declare(client, topology(), config.retries(), mismatched))
                             .eventually(() -> client.stop().onFailure().recoverWithNull());
                 })
                 .invoke(() -> {
@@ -93,5 +130,10 @@ public class MessagingTopology {
                 .invoke(() -> declared.set(null))
                 .memoize()
                 .indefinitely();
+    }
+
+    /** The options, with the port read again: tests point it at a fault proxy through a system property. */
+    private RabbitMQOptions options() {
+        return new RabbitMQOptions(options).setPort(Integer.getInteger("rabbitmq-port", options.getPort()));
     }
 }

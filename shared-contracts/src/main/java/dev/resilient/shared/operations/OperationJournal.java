@@ -3,6 +3,7 @@ package dev.resilient.shared.operations;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 
 import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.Problem;
 import dev.resilient.shared.contract.TaskWrite;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
@@ -144,9 +146,18 @@ public class OperationJournal {
             return 'go'
             """;
 
+    /** KEYS: state, own order set, all set. ARGV: final state, ttl, id, whether a final state already there stays. */
     private static final String FINISH =
             """
-            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            local keep = false
+            if ARGV[4] == '1' then
+              local current = redis.call('GET', KEYS[1])
+              if current then
+                local status = cjson.decode(current)['status']
+                keep = status == 'completed' or status == 'failed'
+              end
+            end
+            if not keep then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
             redis.call('ZREM', KEYS[2], ARGV[3])
             redis.call('ZREM', KEYS[3], ARGV[3])
             return 1
@@ -204,9 +215,9 @@ public class OperationJournal {
                         DEFER,
                         List.of(stateKey(id), orderKey(write), allKey(), clockKey(), cancelKey(publicationId)),
                         write(pending),
-                        ttl(),
+                        waitingTtl(),
                         id.toString(),
-                        Long.toString(config.orderTtl().toMillis()))
+                        waitingTtl())
                 .map(Response::toLong)
                 .invoke(place -> {
                     if (place == 0) {
@@ -224,7 +235,7 @@ public class OperationJournal {
                         CANCEL,
                         List.of(stateKey(id), cancelKey(publicationId), orderKey(write), allKey()),
                         id.toString(),
-                        ttl())
+                        waitingTtl())
                 .replaceWithVoid();
     }
 
@@ -240,22 +251,51 @@ public class OperationJournal {
                         List.of(stateKey(id), cancelKey(publicationId), orderKey(write), deleteAllKey(), allKey()),
                         id.toString(),
                         write(inProgress),
-                        ttl(),
+                        waitingTtl(),
                         giveUp ? "1" : "0")
                 .map(reply -> Turn.valueOf(reply.toString().toUpperCase()));
     }
 
-    /** Stores a state without touching the order (a write waiting for a retry). */
+    /** Stores a state without touching the order (a write waiting for a retry, or one that could not be read). */
     public Uni<Void> save(OperationState state) {
-        return redis.execute("SET", stateKey(state.id()), write(state), "PX", ttl())
+        return redis.execute("SET", stateKey(state.id()), write(state), "PX", ttlOf(state))
                 .replaceWithVoid();
     }
 
     /** Stores the final state and lets the next write to the same task go. */
     public Uni<Void> finish(OperationState last, TaskWrite write) {
+        return finish(last, write, false);
+    }
+
+    /**
+     * Ends a write that waited past the horizon: stores {@code expired} (unless an earlier delivery already made it
+     * final) and lets the next write to the same task go.
+     */
+    public Uni<Void> expire(OperationState expired, TaskWrite write) {
+        return finish(expired, write, true);
+    }
+
+    private Uni<Void> finish(OperationState last, TaskWrite write, boolean keepFinal) {
         var id = last.id();
-        return eval(FINISH, List.of(stateKey(id), orderKey(write), allKey()), write(last), ttl(), id.toString())
+        return eval(
+                        FINISH,
+                        List.of(stateKey(id), orderKey(write), allKey()),
+                        write(last),
+                        ttl(),
+                        id.toString(),
+                        keepFinal ? "1" : "0")
                 .replaceWithVoid();
+    }
+
+    /** Whether a write accepted at {@code acceptedAt} has waited past the horizon by {@code now}. */
+    public boolean expired(Instant acceptedAt, Instant now) {
+        return acceptedAt != null && acceptedAt.plus(config.horizon()).isBefore(now);
+    }
+
+    /** The state of a write that waited past the horizon: failed, with an {@code expired} problem. */
+    public OperationState expiredState(UUID id, int attempts, Instant now) {
+        return new OperationState(
+                id, OperationState.Status.FAILED, 410, null, Problem.expired(config.horizon()), attempts, now);
     }
 
     /** The state, or null when the operation is unknown or expired. */
@@ -301,6 +341,14 @@ public class OperationJournal {
 
     private String ttl() {
         return Long.toString(config.ttl().toMillis());
+    }
+
+    private String waitingTtl() {
+        return Long.toString(config.waitingTtl().toMillis());
+    }
+
+    private String ttlOf(OperationState state) {
+        return state.status().isFinal() ? ttl() : waitingTtl();
     }
 
     private String stateKey(UUID id) {

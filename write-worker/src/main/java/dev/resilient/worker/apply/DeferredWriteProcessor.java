@@ -8,8 +8,6 @@ import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
@@ -26,6 +24,7 @@ import dev.resilient.shared.operations.OperationJournal;
 import dev.resilient.shared.persistence.TaskWriter;
 import dev.resilient.worker.config.WorkerConfig;
 import dev.resilient.worker.messaging.WaitQueues;
+import dev.resilient.worker.resilience.ApplyFailure;
 import dev.resilient.worker.resilience.ConsumptionGate;
 import dev.resilient.worker.resilience.WorkerGuards;
 
@@ -120,12 +119,11 @@ public class DeferredWriteProcessor {
         gate.started();
         var sample = Timer.start(registry);
         return topology.ready()
-                .chain(() -> handle(message))
-                .onFailure()
-                .recoverWithUni(failure -> {
-                    Log.errorf(failure, "Deferred write %s could not be handled", WaitQueues.messageId(message));
-                    return reject(message, failure, false);
-                })
+                .onItemOrFailure()
+                .transformToUni((ready, notDeclared) -> notDeclared != null
+                        // The queues it hands writes on to may not exist: redelivered once they are declared.
+                        ? requeue(message, notDeclared)
+                        : handle(message).onFailure().recoverWithUni(failure -> unexpected(message, null, failure)))
                 .onTermination()
                 .invoke(() -> {
                     sample.stop(processing);
@@ -144,6 +142,9 @@ public class DeferredWriteProcessor {
             return unreadable(message, e);
         }
         var retry = WaitQueues.intHeader(message, WaitQueues.ATTEMPT_HEADER);
+        if (journal.expired(deferred.acceptedAt(), Instant.now())) {
+            return expire(message, deferred, retry + 1);
+        }
         var holds = WaitQueues.intHeader(message, WaitQueues.HOLDS_HEADER);
         var inProgress = state(deferred.operationId(), OperationState.Status.IN_PROGRESS, retry + 1);
         var giveUp = holds >= config.maxHolds();
@@ -154,7 +155,8 @@ public class DeferredWriteProcessor {
         }
         return guards.redis(() -> journal.begin(inProgress, deferred.write(), deferred.publication(), giveUp))
                 .onFailure()
-                .recoverWithUni(failure -> requeue(message, failure).replaceWith((OperationJournal.Turn) null))
+                .recoverWithUni(
+                        failure -> notApplied(message, deferred, failure).replaceWith((OperationJournal.Turn) null))
                 .chain(turn -> {
                     if (turn == null) {
                         return Uni.createFrom().voidItem();
@@ -183,12 +185,13 @@ public class DeferredWriteProcessor {
                     if (failure == null) {
                         return finish(message, deferred, outcome, retry + 1);
                     }
-                    if (failure instanceof CircuitBreakerOpenException || failure instanceof TimeoutException) {
-                        // Not a failure of the write: PostgreSQL is out, or slow and the batch may still commit
-                        // (RunToCompletion). Asked again at once, it finds its record if it did; no retry used up.
-                        return requeue(message, failure);
-                    }
-                    return retryOrGiveUp(message, deferred, retry, failure);
+                    return switch (ApplyFailure.of(failure)) {
+                        case REJECTED -> retryOrGiveUp(message, deferred, retry, failure);
+                        // PostgreSQL is out, or slow and the batch may still commit (RunToCompletion): asked again
+                        // shortly, it finds its record if it did. Not the write's fault: no retry used up.
+                        case UNAVAILABLE -> postpone(message, failure);
+                        case UNEXPECTED -> unexpected(message, deferred, failure);
+                    };
                 });
     }
 
@@ -202,6 +205,28 @@ public class DeferredWriteProcessor {
                     attempts.record(attempt);
                     return ack(message, last.status() == OperationState.Status.COMPLETED ? "completed" : "failed");
                 })
+                .onFailure()
+                .recoverWithUni(failure -> notApplied(message, deferred, failure));
+    }
+
+    /** The journal failed: Redis is away (the write waits), or it answered what the worker cannot take (unexpected). */
+    private Uni<Void> notApplied(Message<byte[]> message, DeferredTaskWrite deferred, Throwable failure) {
+        return ApplyFailure.of(failure) == ApplyFailure.UNAVAILABLE
+                ? postpone(message, failure)
+                : unexpected(message, deferred, failure);
+    }
+
+    /**
+     * A write that waited past the journal's horizon is not applied, whatever its turn: it ends failed ({@code
+     * expired}) and lets the next write to its task go. A delivery after it had become final changes nothing.
+     */
+    private Uni<Void> expire(Message<byte[]> message, DeferredTaskWrite deferred, int attempt) {
+        Log.warnf(
+                "Operation %s was accepted at %s, longer ago than the horizon: not applied",
+                deferred.operationId(), deferred.acceptedAt());
+        var expired = journal.expiredState(deferred.operationId(), attempt, Instant.now());
+        return guards.redis(() -> journal.expire(expired, deferred.write()))
+                .chain(() -> ack(message, "expired"))
                 .onFailure()
                 .recoverWithUni(failure -> requeue(message, failure));
     }
@@ -235,6 +260,58 @@ public class DeferredWriteProcessor {
                 })
                 .onFailure()
                 .recoverWithUni(publishFailure -> requeue(message, publishFailure));
+    }
+
+    /**
+     * Waits a moment in the hold queue and comes back (a dependency is away: PostgreSQL refused or timed out, Redis
+     * failed). Not a retry and not a hold: neither is used up, and the write keeps its place in its task's order. A
+     * copy sent on rather than a requeue, so the broker's delivery count (and limit) is left for writes that fail.
+     */
+    private Uni<Void> postpone(Message<byte[]> message, Throwable failure) {
+        Log.debugf("Postponing %s: %s", WaitQueues.messageId(message), failure.toString());
+        var postponed = WaitQueues.intHeader(message, WaitQueues.POSTPONED_HEADER) + 1;
+        return queues.postpone(message, postponed, config.holdDelay())
+                .chain(() -> ack(message, "postponed"))
+                .onFailure()
+                .recoverWithUni(publishFailure -> requeue(message, publishFailure));
+    }
+
+    /**
+     * A failure the worker did not foresee (a bug, or a message it cannot handle): requeued a few times, in case it
+     * passes; then the operation ends failed, with its state stored before the message goes to the dead-letter queue,
+     * so a client polling it learns the outcome. The work queue's delivery limit is the broker's backstop beyond that.
+     *
+     * @param deferred the write, or null when the failure came before it was read
+     */
+    private Uni<Void> unexpected(Message<byte[]> message, DeferredTaskWrite deferred, Throwable failure) {
+        var messageId = WaitQueues.messageId(message);
+        var attempt = WaitQueues.intHeader(message, WaitQueues.DELIVERY_COUNT_HEADER) + 1;
+        if (attempt < config.unexpectedFailureAttempts()) {
+            Log.warnf(failure, "Deferred write %s failed unexpectedly (attempt %d); requeued", messageId, attempt);
+            return requeue(message, failure);
+        }
+        Log.errorf(
+                failure,
+                "Deferred write %s failed unexpectedly %d times; moved to the dead-letter queue",
+                messageId,
+                attempt);
+        var id = deferred != null ? deferred.operationId() : operationIdOf(message.getPayload());
+        var problem = Problem.of(
+                500,
+                "Internal Server Error",
+                "The write could not be applied (an unexpected error, logged by the worker); it is in the dead-letter"
+                        + " queue.");
+        var failed = id == null
+                ? null
+                : new OperationState(id, OperationState.Status.FAILED, 500, null, problem, attempt, Instant.now());
+        Uni<Void> stored = failed == null
+                ? Uni.createFrom().voidItem()
+                : guards.redis(
+                        () -> deferred != null ? journal.finish(failed, deferred.write()) : journal.save(failed));
+        return stored.chain(() -> queues.deadLetter(message, failure.toString()))
+                .chain(() -> ack(message, "dead_lettered"))
+                .onFailure()
+                .recoverWithUni(storeFailure -> requeue(message, storeFailure));
     }
 
     /**

@@ -13,8 +13,8 @@ import dev.resilient.shared.contract.WriteOutcome;
 import dev.resilient.shared.persistence.TaskWriter;
 import dev.resilient.shared.persistence.TaskWriter.Deferred;
 import dev.resilient.worker.config.WorkerConfig;
+import dev.resilient.worker.resilience.ApplyFailure;
 import dev.resilient.worker.resilience.WorkerGuards;
-import dev.resilient.worker.resilience.WriteRejectedException;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,12 +31,12 @@ import io.vertx.mutiny.core.Vertx;
 /**
  * Groups the writes whose turn has come into one transaction ({@link TaskWriter#applyAllOnce}): a write waits at most
  * {@code tasks.worker.batch-linger} for others to join it, and a batch holds at most {@code tasks.worker.batch-size}.
- * A transaction per write is what limited draining a backlog; a batch costs about as much as one write. If PostgreSQL
- * refuses a batch ({@link WriteRejectedException}), its writes are applied one by one, so the write at fault fails
- * alone and the others still go through. Any other failure (an open breaker, a lost connection, a timeout) fails every
- * write of the batch and {@link DeferredWriteProcessor} decides what becomes of them: after a timeout the batch may
- * still commit ({@code RunToCompletion}), and applying its writes one by one right away would only race it. Every
- * PostgreSQL call goes through the worker's breaker.
+ * A transaction per write is what limited draining a backlog; a batch costs about as much as one write. If a batch
+ * fails because of one of its writes (PostgreSQL refused it, or something unforeseen: {@link ApplyFailure}), its writes
+ * are applied one by one, so the write at fault fails alone and the others still go through. A PostgreSQL that is away
+ * (an open breaker, a lost connection, a timeout) fails every write of the batch and {@link DeferredWriteProcessor}
+ * decides what becomes of them: after a timeout the batch may still commit ({@code RunToCompletion}), and applying its
+ * writes one by one right away would only race it. Every PostgreSQL call goes through the worker's breaker.
  *
  * <p>Tracing: a batch serves writes from many traces, so it cannot be a child of any one of them. Each transaction is a
  * span of its own ({@value #SPAN_NAME}, the root of a new trace, parent of its PostgreSQL statements) with a <em>link</em>
@@ -129,7 +129,7 @@ public class WriteBatcher {
                     }
                 },
                 failure -> {
-                    if (batch.size() == 1 || !(failure instanceof WriteRejectedException)) {
+                    if (batch.size() == 1 || ApplyFailure.of(failure) == ApplyFailure.UNAVAILABLE) {
                         batch.forEach(waiting -> waiting.result().fail(failure));
                         return;
                     }

@@ -36,6 +36,14 @@ public interface WorkerConfig {
     @WithDefault("600")
     int maxHolds();
 
+    /**
+     * How many times a write that fails in a way the worker did not foresee is tried before it ends failed in the
+     * dead-letter queue. Below the work queue's delivery limit (the broker's own backstop, shared-contracts
+     * {@code Topology}).
+     */
+    @WithDefault("5")
+    int unexpectedFailureAttempts();
+
     /** At most this many deferred writes are applied in one transaction. */
     @WithDefault("64")
     int batchSize();
@@ -47,6 +55,20 @@ public interface WorkerConfig {
     /** While a breaker is open, how often the worker checks whether its dependency is back. */
     @WithDefault("2S")
     Duration probeInterval();
+
+    /**
+     * How long the record of an applied write ({@code applied_operations}) is kept; older ones are deleted. It must be
+     * longer than the journal's horizon ({@code tasks.journal.horizon}, checked at start-up): a delivery older than the
+     * horizon is never applied, so only younger ones need the record to stay exactly once. Keep it longer than the
+     * API's idempotency record TTL ({@code tasks.idempotency.record-ttl}, 24 h) too: within that, a client's resend
+     * answers what its first attempt committed.
+     */
+    @WithDefault("48H")
+    Duration appliedOperationsRetention();
+
+    /** How often records past their retention are deleted and the table's size is counted. */
+    @WithDefault("10M")
+    Duration housekeepingInterval();
 
     /** On shutdown, how long the worker waits for the writes in hand to finish before it exits anyway. */
     @WithDefault("10S")

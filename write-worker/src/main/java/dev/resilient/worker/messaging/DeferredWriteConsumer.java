@@ -1,9 +1,6 @@
 package dev.resilient.worker.messaging;
 
-import java.util.Map;
-
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -11,10 +8,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import io.quarkus.logging.Log;
 
 import dev.resilient.shared.contract.Topology;
-import dev.resilient.shared.messaging.MessagingTopology;
 import dev.resilient.worker.apply.DeferredWriteProcessor;
 
-import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -24,9 +19,6 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class DeferredWriteConsumer {
-
-    /** The id of the work queue's arguments bean ({@code queue.arguments} of the incoming channel). */
-    public static final String WORK_QUEUE_ARGUMENTS = "tasks-work-queue-arguments";
 
     private final DeferredWriteProcessor processor;
 
@@ -44,12 +36,5 @@ public class DeferredWriteConsumer {
     public Uni<Void> consume(Message<byte[]> message) {
         processor.process(message).subscribe().with(done -> {}, failure -> Log.errorf(failure, "Unhandled failure"));
         return Uni.createFrom().voidItem();
-    }
-
-    /** The connector declares the work queue too (on every reconnect): with exactly the arguments of the topology. */
-    @Produces
-    @Identifier(WORK_QUEUE_ARGUMENTS)
-    Map<String, Object> workQueueArguments(MessagingTopology topology) {
-        return topology.topology().workQueueArguments();
     }
 }

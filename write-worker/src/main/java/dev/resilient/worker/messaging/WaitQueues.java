@@ -11,6 +11,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import dev.resilient.shared.contract.Topology;
+import dev.resilient.shared.messaging.MessagingTopology;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -21,7 +22,8 @@ import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
  * Sends a delivered write on to where it waits: a retry queue, the hold queue (ordering), or the dead-letter queue.
  * The copy is persistent, keeps the message id and body, carries the worker's counters as headers, and completes
  * only once the broker confirms it; the caller acks the original after that, so a crash in between duplicates the
- * message (applied once all the same) and never loses it.
+ * message (applied once all the same) and never loses it. A copy the broker cannot route is refused (nack), and the
+ * topology is declared again.
  */
 @ApplicationScoped
 public class WaitQueues {
@@ -35,15 +37,23 @@ public class WaitQueues {
     /** Header: times the write waited for an older write to the same task. */
     public static final String HOLDS_HEADER = "x-tasks-holds";
 
+    /** Header: times the write was sent to wait because a dependency was away (not counted against anything). */
+    public static final String POSTPONED_HEADER = "x-tasks-postponed";
+
+    /** Header the broker sets on a redelivery from a quorum queue: deliveries that failed before this one. */
+    public static final String DELIVERY_COUNT_HEADER = "x-delivery-count";
+
     /** Header on a dead-lettered write: why it could not be applied. */
     public static final String REASON_HEADER = "x-tasks-dead-reason";
 
     private static final int PERSISTENT = 2;
 
     private final MutinyEmitter<byte[]> emitter;
+    private final MessagingTopology topology;
 
-    public WaitQueues(@Channel(CHANNEL) MutinyEmitter<byte[]> emitter) {
+    public WaitQueues(@Channel(CHANNEL) MutinyEmitter<byte[]> emitter, MessagingTopology topology) {
         this.emitter = emitter;
+        this.topology = topology;
     }
 
     public Uni<Void> retry(Message<byte[]> original, int retry, Duration delay) {
@@ -52,6 +62,11 @@ public class WaitQueues {
 
     public Uni<Void> hold(Message<byte[]> original, int holds, Duration delay) {
         return send(original, Topology.HOLD_KEY, delay, Map.of(HOLDS_HEADER, holds));
+    }
+
+    /** Sends the write to wait in the hold queue while a dependency is away; it comes back after {@code delay}. */
+    public Uni<Void> postpone(Message<byte[]> original, int postponed, Duration delay) {
+        return send(original, Topology.HOLD_KEY, delay, Map.of(POSTPONED_HEADER, postponed));
     }
 
     public Uni<Void> deadLetter(Message<byte[]> original, String reason) {
@@ -97,6 +112,8 @@ public class WaitQueues {
         if (delay != null) {
             metadata.withExpiration(Long.toString(delay.toMillis()));
         }
-        return emitter.sendMessage(Message.of(original.getPayload(), Metadata.of(metadata.build())));
+        return emitter.sendMessage(Message.of(original.getPayload(), Metadata.of(metadata.build())))
+                .onFailure()
+                .invoke(topology::invalidate);
     }
 }

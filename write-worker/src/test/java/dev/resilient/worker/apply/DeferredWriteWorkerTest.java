@@ -202,6 +202,41 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
                 .isEqualTo(failuresBefore);
     }
 
+    /**
+     * A write the worker fails on in a way it did not foresee (here the journal holds a state it cannot read, so Redis
+     * answers its turn check with an error) is tried again a few times, then ends failed, with its state stored, in the
+     * dead-letter queue. The write next to it goes through, and no breaker counts it: it is not PostgreSQL's failure.
+     */
+    @Test
+    void aWriteThatFailsUnexpectedlyIsRequeuedAFewTimesThenFailsIntoTheDeadLetterQueue() {
+        var failuresBefore = postgresBreakerFailures();
+        var write = create("its state is unreadable");
+        var broken = defer(write);
+        redis.value(String.class).set(JOURNAL_PREFIX + broken.operationId(), "{not json");
+        broker.publish(broken);
+        var beside = deferAndPublish(create("next to it"));
+
+        assertThat(awaitFinal(beside.operationId()).status()).isEqualTo(Status.COMPLETED);
+        // Until the worker gives up, the state stays what it cannot read.
+        var state = await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .until(() -> state(broken.operationId()), found -> found.status()
+                        .isFinal());
+
+        assertThat(state.status()).isEqualTo(Status.FAILED);
+        assertThat(state.resultStatus()).isEqualTo(500);
+        assertThat(state.attempts())
+                .as("tasks.worker.unexpected-failure-attempts")
+                .isEqualTo(5);
+        assertThat(state.problem().detail()).contains("dead-letter queue");
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.ready(Broker.TOPOLOGY.deadLetterQueue()) == 1);
+        assertThat(broker.take(Broker.TOPOLOGY.deadLetterQueue()).getProps().getMessageId())
+                .isEqualTo(broken.publicationId().toString());
+        assertThat(postgresBreakerFailures()).isEqualTo(failuresBefore);
+        assertThat(broker.ready(Broker.TOPOLOGY.workQueue())).isZero();
+        assertThat(rows.nameAndVersion(write.taskId())).isNull();
+    }
+
     @Test
     void anUnreadableMessageGoesToTheDeadLetterQueueAndItsOperationFails() {
         var id = UUID.randomUUID();

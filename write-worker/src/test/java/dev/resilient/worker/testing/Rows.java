@@ -30,6 +30,23 @@ public class Rows {
         return count("select count(*) from applied_operations");
     }
 
+    /** Records an applied operation (a 204) as applied at {@code at}, as the write path would have. */
+    public void recordApplied(UUID operationId, java.time.Instant at) {
+        try (var connection = database.getConnection();
+                var insert = connection.prepareStatement(
+                        "insert into applied_operations (operation_id, status, applied_at) values (?, 204, ?)")) {
+            insert.setObject(1, operationId);
+            insert.setObject(2, java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC));
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public boolean isRecorded(UUID operationId) {
+        return count("select count(*) from applied_operations where operation_id = '" + operationId + "'") == 1;
+    }
+
     /** The task's name and version, e.g. "renamed@2", or null when there is no such task. */
     public String nameAndVersion(UUID id) {
         try (var connection = database.getConnection();

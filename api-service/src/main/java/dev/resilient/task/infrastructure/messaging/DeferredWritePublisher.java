@@ -8,6 +8,7 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import dev.resilient.common.resilience.DependencyUnavailableException;
 import dev.resilient.common.resilience.GuardedCalls;
+import dev.resilient.common.resilience.PublishProbe;
 import dev.resilient.shared.contract.DeferredTaskWrite;
 import dev.resilient.shared.contract.Topology;
 import dev.resilient.shared.messaging.MessagingConfig;
@@ -24,10 +25,11 @@ import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
  * confirms): a 202 is never answered for a write the broker has not taken. Never fire-and-forget.
  *
  * <p>It goes to the delay queue with the initial delay as its TTL, then on to the work queue; the queues are declared
- * ({@link MessagingTopology}) before the first publish, so a message is never routed to a queue that does not exist.
+ * ({@link MessagingTopology}) before the first publish. A message the broker cannot route (it lost its definitions) is
+ * refused with a nack, never confirmed: the publish fails (503), and the topology is declared again for the next.
  */
 @ApplicationScoped
-public class DeferredWritePublisher {
+public class DeferredWritePublisher implements PublishProbe {
 
     private static final int PERSISTENT = 2;
 
@@ -61,7 +63,18 @@ public class DeferredWritePublisher {
         var message = Message.of(serialise(write), Metadata.of(metadata));
         return guarded.rabbitPublish(() -> topology.ready().chain(() -> emitter.sendMessage(message)))
                 .onFailure()
+                .invoke(topology::invalidate)
+                .onFailure()
                 .transform(failure -> new DependencyUnavailableException(GuardedCalls.RABBITMQ_PUBLISH, failure));
+    }
+
+    /** An empty message to the probe queue, on the same channel as the writes (see {@code BreakerTrials}). */
+    @Override
+    public Uni<Void> probe() {
+        var metadata = OutgoingRabbitMQMetadata.builder()
+                .withRoutingKey(Topology.PROBE_KEY)
+                .build();
+        return topology.ready().chain(() -> emitter.sendMessage(Message.of("", Metadata.of(metadata))));
     }
 
     private String serialise(DeferredTaskWrite write) {

@@ -12,6 +12,9 @@
 #   - a Service onto that port, a ServiceMonitor scraping /q/metrics, and a PodDisruptionBudget that selects the
 #     Deployment's pods and leaves one replica free to be evicted; api-service also sets QUARKUS_SHUTDOWN_DELAY and
 #     rolls out with no pod unavailable.
+# src/main/kubernetes/redis.yml (the Redis the guarantees assume) must run one StatefulSet whose data survives a
+# restart (appendonly yes, on a volumeClaimTemplate) and that refuses writes when full (maxmemory, noeviction), behind
+# a Service named redis, the host the ConfigMap names.
 # Output: one "ok" or "FAIL" line per check; exit status 1 on any failure. YAML is read with PyYAML when python3 has
 # it, otherwise the kubernetes.json the build writes next to it (the same resources) is read instead, and the config
 # file with a line parser for its flat layout.
@@ -27,6 +30,7 @@ import sys
 
 MODULES = ("api-service", "write-worker")
 CONFIG = "src/main/kubernetes/resilient-tasks-config.yml"
+REDIS = "src/main/kubernetes/redis.yml"
 # What each service must be given in a cluster: the defaults (127.0.0.1, guest) point at nothing there.
 REQUIRED_ENV = {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "REDIS_HOST", "REDIS_PORT",
                 "RABBITMQ_HOST", "RABBITMQ_PORT", "RABBITMQ_USER", "RABBITMQ_PASSWORD", "OTEL_EXPORTER_OTLP_ENDPOINT"}
@@ -219,8 +223,23 @@ def main():
                   f"{module}: PodDisruptionBudget keeps {allowed} of {replicas} available",
                   f"{module}: PodDisruptionBudget {budget}: minAvailable must be at least 1 and below {replicas}")
 
+    check_redis()
     print(f"{'FAILED' if failures else 'passed'}: {len(failures)} failed")
     return 1 if failures else 0
+
+
+def check_redis():
+    """The Redis manifest, read as text: its settings are arguments, which need no YAML parser to find."""
+    text = open(REDIS).read()
+    args = " ".join(re.findall(r'"([^"]*)"', " ".join(re.findall(r"args:\s*\[([^\]]*)\]", text, re.S))))
+    check(re.search(r"(?m)^kind: StatefulSet$", text) and "volumeClaimTemplates:" in text,
+          "redis: a StatefulSet on a persistent volume", "redis: no StatefulSet with a volumeClaimTemplate")
+    check("--appendonly yes" in args, "redis: persistence on (appendonly yes)",
+          f"redis: appendonly is not yes in its arguments ({args})")
+    check("--maxmemory-policy noeviction" in args and re.search(r"--maxmemory \d+", args),
+          "redis: maxmemory with noeviction", f"redis: needs --maxmemory and --maxmemory-policy noeviction ({args})")
+    check(re.search(r"(?m)^kind: Service$", text) and re.search(r"(?m)^  name: redis$", text),
+          "redis: Service named redis", "redis: no Service named redis (the ConfigMap's REDIS_HOST)")
 
 
 def mebibytes(quantity):

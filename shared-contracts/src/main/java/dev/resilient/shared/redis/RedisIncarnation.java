@@ -56,6 +56,47 @@ public class RedisIncarnation {
     void watch(@Observes StartupEvent start) {
         timer = vertx.setPeriodic(config.watchInterval().toMillis(), id -> look());
         look();
+        warnUnlessDeployedAsRequired();
+    }
+
+    /**
+     * Says so at start-up when Redis runs as the guarantees do not assume (README, "What an operator provides"):
+     * without persistence a restart forgets idempotency records and the journal; with an eviction policy a full Redis
+     * drops them silently instead of refusing writes. A managed Redis may refuse CONFIG: then nothing is said.
+     */
+    private void warnUnlessDeployedAsRequired() {
+        setting("appendonly")
+                .subscribe()
+                .with(
+                        value -> {
+                            if (!"yes".equals(value)) {
+                                Log.warn("Redis runs without persistence (appendonly " + value
+                                        + "): a restart forgets idempotency"
+                                        + " records and deferred writes' states. Writes stay in order (PostgreSQL keeps it), but run"
+                                        + " Redis with appendonly yes in production.");
+                            }
+                        },
+                        failure -> Log.debugf("Cannot read Redis's configuration: %s", failure));
+        setting("maxmemory-policy")
+                .subscribe()
+                .with(
+                        value -> {
+                            if (!"noeviction".equals(value)) {
+                                Log.warn(
+                                        "Redis's maxmemory-policy is " + value
+                                                + ": once full it may evict idempotency records and"
+                                                + " the journal silently. Use noeviction: a full Redis then refuses writes (503).");
+                            }
+                        },
+                        failure -> Log.debugf("Cannot read Redis's configuration: %s", failure));
+    }
+
+    private Uni<String> setting(String name) {
+        return redis.execute("CONFIG", "GET", name)
+                .map(reply -> reply != null && reply.size() == 2 ? reply.get(1).toString() : "unknown")
+                .ifNoItem()
+                .after(Duration.ofSeconds(1))
+                .fail();
     }
 
     void stop(@Observes ShutdownEvent stop) {

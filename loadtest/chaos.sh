@@ -5,6 +5,7 @@
 # Usage: loadtest/chaos.sh SCENARIO...  or  loadtest/chaos.sh all     (make chaos [SCENARIO=name])
 # Scenarios: baseline postgres-down postgres-latency postgres-blackhole redis-down redis-latency rabbitmq-down
 #            rabbitmq-latency postgres-and-rabbitmq-down postgres-and-worker-down all-down worker-kill
+#            redis-restart-with-backlog redis-restart-then-postgres-down rabbitmq-reset resend-after-commit long-outage
 #
 # The suite starts its own api-service (:18080) and write-worker (:18081), once for all its scenarios (so only the
 # first runs on cold JVMs), connected to PostgreSQL, Redis and RabbitMQ through fault proxies (test-support's
@@ -30,7 +31,8 @@ source loadtest/lib.sh
 SAY_AS=chaos
 
 SCENARIOS=(baseline postgres-down postgres-latency postgres-blackhole redis-down redis-latency rabbitmq-down
-    rabbitmq-latency postgres-and-rabbitmq-down postgres-and-worker-down all-down worker-kill)
+    rabbitmq-latency postgres-and-rabbitmq-down postgres-and-worker-down all-down worker-kill
+    redis-restart-with-backlog redis-restart-then-postgres-down rabbitmq-reset resend-after-commit long-outage)
 USERS=${USERS:-100}
 DURATION=${DURATION:-120}
 FAULT_AT=${FAULT_AT:-$((DURATION / 3))}
@@ -111,10 +113,35 @@ stop_process() {
     PID[$name]=""
 }
 
-# service_env COMMAND...: runs COMMAND (exec: the pid stays the service's) with the dependencies behind the proxies.
+# service_env COMMAND...: runs COMMAND (exec: the pid stays the service's) with the dependencies behind the proxies,
+# and the settings of the scenario at hand (STACK_SETTINGS).
 service_env() {
+    # shellcheck disable=SC2086 # a list of NAME=value words
     exec env DB_PORT="${PROXY_PORT[postgres]}" REDIS_PORT="${PROXY_PORT[redis]}" \
-        RABBITMQ_PORT="${PROXY_PORT[rabbitmq]}" "$@"
+        RABBITMQ_PORT="${PROXY_PORT[rabbitmq]}" $STACK_SETTINGS "$@"
+}
+
+# The services' settings a scenario needs (NAME=value words), empty for most. long-outage shortens the journal's
+# lifetimes so that its outage outlasts them: the horizon is half the fault, a final state is polled for 10 s, and
+# applied_operations keeps three horizons.
+STACK_SETTINGS=""
+settings_for() {
+    case $1 in
+        long-outage)
+            local horizon=$((FAULT_SECONDS / 2))
+            echo "TASKS_JOURNAL_HORIZON=${horizon}S TASKS_JOURNAL_TTL=10S" \
+                "TASKS_WORKER_APPLIED_OPERATIONS_RETENTION=$((horizon * 3))S TASKS_WORKER_HOUSEKEEPING_INTERVAL=5S"
+            ;;
+    esac
+}
+
+# How long the clients poll a 202 before they give up on it (Gatling's pollLimit), per scenario: those of
+# redis-restart-with-backlog are impatient, so they write their tasks again while older writes are still queued.
+poll_limit_for() {
+    case $1 in
+        redis-restart-with-backlog) echo 10 ;;
+        *) echo 120 ;;
+    esac
 }
 
 start_api() {
@@ -173,6 +200,12 @@ postgres_start() {
     pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" main start
 }
 redis_stop() { redis-cli -p 6379 shutdown nosave > /dev/null 2>&1 || true; }
+# Redis restarted without persistence: everything it held is gone. Started again the way `make deps` starts it.
+redis_restart_empty() {
+    redis_stop
+    scripts/deps.sh > /dev/null || say "make deps could not start Redis again"
+    echo "redis.restarted.ms=$(now_ms)" >> "$RUN_DIR/run.properties"
+}
 rabbitmq_stop() { rabbitmqctl -q stop_app > /dev/null; }
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2> /dev/null; }
 rabbitmq_start() { rabbitmqctl -q start_app > /dev/null && rabbitmqctl -q await_startup > /dev/null; }
@@ -214,6 +247,39 @@ fault_worker-kill() {
     say "worker killed after applying $((completed - before)) deferred writes, $(queued_writes) still queued"
     sleep 5
 }
+
+# A worker stopped and PostgreSQL down: writes are deferred, and their clients give up polling (poll_limit_for). Half-way
+# Redis restarts empty and PostgreSQL comes back: the journal forgot the queued writes, so the clients' next writes to
+# the same tasks are applied at once. The worker comes back at the heal and finds the older writes queued.
+fault_redis-restart-with-backlog() {
+    stop_process worker && postgres_stop
+    sleep $((FAULT_SECONDS / 2))
+    redis_restart_empty
+    postgres_start
+}
+
+# Redis restarts empty with nothing else wrong; half-way PostgreSQL stops: the reads in between must have stored the
+# fallback copies again.
+fault_redis-restart-then-postgres-down() {
+    redis_restart_empty
+    sleep $((FAULT_SECONDS / 2))
+    postgres_stop
+    echo "postgres.stopped.ms=$(now_ms)" >> "$RUN_DIR/run.properties"
+}
+
+# The broker forgets every definition (and every message: none is queued, PostgreSQL is up until after it), then
+# PostgreSQL stops: the writes deferred now must land in the topology the services declared again.
+fault_rabbitmq-reset() {
+    rabbitmqctl -q stop_app > /dev/null && rabbitmqctl -q reset > /dev/null && rabbitmq_start
+    postgres_stop
+}
+
+# Every PostgreSQL round trip 700 ms slower each way (past the API's 1 s timeout, so a write's transaction commits
+# after its answer) and nowhere to defer to: writes are answered 503 although some committed, and clients resend.
+fault_resend-after-commit() { rabbitmq_stop && proxy postgres "delay?ms=700"; }
+
+# PostgreSQL down for the whole window, longer than the journal's lifetimes (settings_for).
+fault_long-outage() { postgres_stop; }
 
 worker_completed() {
     curl -sf --max-time 2 "localhost:$WORKER_PORT/q/metrics" \
@@ -259,13 +325,27 @@ scrape() {
 
 now_ms() { date +%s%3N; }
 
+# sleep_until EPOCH_MS: sleeps until then, or not at all if it is past.
+sleep_until() {
+    local left=$(($1 - $(now_ms)))
+    if ((left > 0)); then sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"; fi
+}
+
 # ---- one scenario ----
 
 # The proxies and both services, started once for the whole suite (or again if a scenario left one dead): after the
 # first scenario the JVMs are warm, as a service in production is, and no scenario pays for their start.
 ensure_stack() {
     mkdir -p "$SUITE_DIR"
-    local fresh=0
+    local fresh=0 wanted
+    wanted=$(settings_for "$1")
+    if [[ $wanted != "$STACK_SETTINGS" ]]; then
+        say "restarting the services with the settings of $1: ${wanted:-the defaults}"
+        WORKER_WANTED=0
+        stop_process api
+        stop_process worker
+        STACK_SETTINGS=$wanted
+    fi
     alive proxy-postgres || start_proxies || die "the fault proxies did not start (logs in $SUITE_DIR)"
     if ! alive api; then
         ports_free $API_PORT || die "api-service cannot listen on :$API_PORT"
@@ -298,26 +378,28 @@ run_scenario() {
     say "$scenario: $USERS users for $DURATION s, fault at $FAULT_AT s for $FAULT_SECONDS s (run folder $RUN_DIR)"
     printf 'scenario=%s\nusers=%s\nduration=%s\n' "$scenario" "$USERS" "$DURATION" > "$RUN_DIR/run.properties"
 
-    ensure_stack
+    ensure_stack "$scenario"
     scrape before
     echo "dlq.before=$(dead_letters)" >> "$RUN_DIR/run.properties"
 
-    start_process gatling "$RUN_DIR/gatling.log" gatling "$RUN_DIR" "$USERS" "$DURATION" \
-        "http://localhost:$API_PORT" "$id"
+    POLL_LIMIT=$(poll_limit_for "$scenario") start_process gatling "$RUN_DIR/gatling.log" gatling "$RUN_DIR" \
+        "$USERS" "$DURATION" "http://localhost:$API_PORT" "$id"
     # Maven and Gatling take a few seconds to start; the fault is timed from the users' start.
     await_load_start "$RUN_DIR" "${PID[gatling]}" || { say "Gatling ended early: $RUN_DIR/gatling.log"; return 1; }
     started=$(now_ms)
     sleep "$FAULT_AT"
 
     scrape fault
-    echo "fault.start.ms=$(now_ms)" >> "$RUN_DIR/run.properties"
+    fault_started=$(now_ms)
+    echo "fault.start.ms=$fault_started" >> "$RUN_DIR/run.properties"
     say "$scenario: fault on"
     "fault_$scenario" || say "$scenario: applying the fault failed"
     if [[ $scenario != worker-kill ]]; then
-        # Once the breakers have had time to open: the API's own latency "while down" is measured from here.
-        sleep $((FAULT_SECONDS / 2))
+        # Once the breakers have had time to open: the API's own latency "while down" is measured from here. A fault
+        # that spends part of the window itself (a change half-way) has used some of that time already.
+        sleep_until $((fault_started + FAULT_SECONDS * 1000 / 2))
         scrape down
-        sleep $((FAULT_SECONDS - FAULT_SECONDS / 2))
+        sleep_until $((fault_started + FAULT_SECONDS * 1000))
     fi
     scrape heal
     heal
@@ -331,6 +413,8 @@ run_scenario() {
     echo "dlq.after=$(dead_letters)" >> "$RUN_DIR/run.properties"
     scrape after
     loadtest_java dev.resilient.loadtest.LedgerVerifier "$RUN_DIR" > "$RUN_DIR/ledger-check.txt" || true
+    loadtest_java dev.resilient.loadtest.OperationsCheck "$RUN_DIR" "http://localhost:$API_PORT" \
+        > "$RUN_DIR/operations-check.txt" || true
 
     loadtest_java dev.resilient.loadtest.chaos.ChaosReport scenario "$scenario" "$RUN_DIR" "$SUMMARY" \
         "$(dirname "$SUMMARY")/chaos/$scenario.svg"

@@ -54,13 +54,15 @@ loadtest_java() {
 
 # gatling RUN_DIR USERS DURATION BASE_URL [RUN_ID]: the simulation, with its ledger, request log and HTML report in
 # RUN_DIR; run ids prefix the task names (lt-<id>-) so the ledger check finds this run's rows. RAMP_UP (seconds,
-# default 0) starts the users over that time instead of all at once. Gatling's own main class, as gatling:test runs
+# default 0) starts the users over that time instead of all at once; POLL_LIMIT (seconds, default 120) is how long a
+# user polls a 202 before giving up on it. Gatling's own main class, as gatling:test runs
 # it (the same JVM option), without Maven: `./mvnw -f loadtest/pom.xml gatling:test -Dusers=...` does the same.
 gatling() {
     local dir=$1 users=$2 duration=$3 url=$4 id=${5:-$(date +%s%3N)} classpath
     classpath=$(loadtest_classpath)
     java --add-opens=java.base/java.lang=ALL-UNNAMED -cp "$classpath" \
-        -Dusers="$users" -Dduration="$duration" -DrampUp="${RAMP_UP:-0}" -DrunId="$id" -Dledger="$dir" -DbaseUrl="$url" \
+        -Dusers="$users" -Dduration="$duration" -DrampUp="${RAMP_UP:-0}" -DpollLimit="${POLL_LIMIT:-120}" \
+        -DrunId="$id" -Dledger="$dir" -DbaseUrl="$url" \
         io.gatling.app.Gatling --simulation dev.resilient.loadtest.TasksSimulation --results-folder "$dir/gatling"
 }
 

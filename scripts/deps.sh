@@ -211,7 +211,8 @@ redis_start() {
         log=$dir/redis-$(id -un).log
         as=()
     fi
-    # No persistence: this Redis is a cache for local development.
+    # No persistence on a development machine (the chaos suite restarts it empty on purpose); production runs Redis
+    # with appendonly yes and maxmemory-policy noeviction (docs/guarantees.md).
     run_quietly "${as[@]}" redis-server --daemonize yes --bind 127.0.0.1 -::1 \
         --port "$REDIS_PORT" --save "" --appendonly no --dir "$dir" --logfile "$log"
 }

@@ -15,13 +15,13 @@ import java.nio.file.Path;
  *
  * <p>Columns: when the answer came (epoch ms), kind ({@code read}, {@code write}, {@code poll}, or {@code operation}
  * for a 202 followed to its end), status (the HTTP status, {@code -} for no answer; for an operation its final state
- * {@code completed}, {@code failed} or {@code unknown}), duration in ms, and whether the answer carried
- * Retry-After ({@code 1}/{@code 0}).
+ * {@code completed}, {@code failed} or {@code unknown}), duration in ms, whether the answer carried Retry-After
+ * ({@code 1}/{@code 0}), and the task it was about ({@code -} for a create, whose task is not known yet).
  */
 final class RequestLog implements AutoCloseable {
 
     static final String FILE = "requests.tsv";
-    static final String HEADER = "end_epoch_ms\tkind\tstatus\tmillis\tretry_after";
+    static final String HEADER = "end_epoch_ms\tkind\tstatus\tmillis\tretry_after\ttask_id";
 
     private final BufferedWriter out;
 
@@ -36,9 +36,11 @@ final class RequestLog implements AutoCloseable {
         }
     }
 
-    synchronized void record(long endEpochMs, String kind, String status, long millis, boolean retryAfter) {
+    synchronized void record(
+            long endEpochMs, String kind, String status, long millis, boolean retryAfter, String taskId) {
         try {
-            out.write(endEpochMs + "\t" + kind + "\t" + status + "\t" + millis + "\t" + (retryAfter ? 1 : 0));
+            out.write(endEpochMs + "\t" + kind + "\t" + status + "\t" + millis + "\t" + (retryAfter ? 1 : 0) + "\t"
+                    + LedgerEntry.clean(taskId));
             out.newLine();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the request log", e);

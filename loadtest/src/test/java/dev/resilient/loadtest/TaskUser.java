@@ -270,13 +270,14 @@ final class TaskUser {
                 kind,
                 http == null ? LedgerEntry.NONE : http.toString(),
                 millis != null ? millis : now - session.getLong(SENT_AT),
-                session.getString(RETRY_AFTER) != null);
+                session.getString(RETRY_AFTER) != null,
+                CREATE.equals(session.getString(ACTION)) ? LedgerEntry.NONE : session.getString(TASK_ID));
     }
 
     /** A deferred write's whole life as the client saw it: from its 202 to its final state. */
     private void recordOperation(Session session, String outcome) {
         var now = System.currentTimeMillis();
-        requests.record(now, "operation", outcome, now - session.getLong(ACCEPTED_AT), false);
+        requests.record(now, "operation", outcome, now - session.getLong(ACCEPTED_AT), false, LedgerEntry.NONE);
     }
 
     private static Session done(Session session) {

@@ -20,6 +20,15 @@ record Expectation(String claim, Check check) {
      */
     static final Duration RECOVERY = Duration.ofSeconds(10);
 
+    /** How soon after PostgreSQL is back the writes deferred during its outage must be applied. */
+    static final Duration CATCH_UP = Duration.ofSeconds(15);
+
+    /** How often a client polls a deferred write (the API's Retry-After of an unfinished operation). */
+    static final Duration CLIENT_POLL_INTERVAL = Duration.ofSeconds(5);
+
+    /** How long the services may take to notice that Redis lost its data (tasks.redis.watch-interval, with margin). */
+    static final long REDIS_WATCH_MS = 2_000;
+
     /** What a check saw: whether the claim held, and the numbers behind the verdict. */
     record Outcome(boolean met, String observed) {}
 
@@ -35,7 +44,10 @@ record Expectation(String claim, Check check) {
     // ---- the vocabulary ----
 
     static Expectation ledgerClean() {
-        return new Expectation("ledger: nothing acknowledged lost or duplicated, nothing unacknowledged applied", run -> {
+        return new Expectation(
+                "ledger: nothing acknowledged lost, duplicated or overwritten by an older write, nothing unacknowledged"
+                        + " applied",
+                run -> {
             if (!run.ledgerChecked()) {
                 return new Outcome(false, "the ledger check did not run");
             }
@@ -84,6 +96,63 @@ record Expectation(String claim, Check check) {
         });
     }
 
+    /**
+     * Clients gave up polling some deferred writes (a short poll limit, on purpose): each must still have ended, on the
+     * server, completed or failed; none pending, none forgotten.
+     */
+    static Expectation abandonedOperationsEndedOnTheServer() {
+        return new Expectation("every deferred write whose client gave up polling ended completed or failed", run -> {
+            if (!run.operationsChecked()) {
+                return new Outcome(false, "the operations check did not run");
+            }
+            var open = run.operations("pending") + run.operations("missing");
+            return new Outcome(
+                    open == 0,
+                    run.operations("asked") + " asked: " + run.operations("final") + " final, "
+                            + run.operations("pending") + " pending, " + run.operations("missing") + " unknown (404)");
+        });
+    }
+
+    /** The worker ended some deferred writes with this outcome (superseded, expired): the scenario exercised it. */
+    static Expectation workerOutcome(String outcome, String why) {
+        return new Expectation("some deferred writes ended " + outcome + " (" + why + ")", run -> {
+            var sample = "tasks_worker_operations_total";
+            var before = run.scrape("worker", "before").sumBy(sample, "outcome").getOrDefault(outcome, 0.0);
+            var after = run.scrape("worker", "after").sumBy(sample, "outcome").getOrDefault(outcome, 0.0);
+            var count = Math.round(after >= before ? after - before : after);
+            return new Outcome(count > 0, count + " " + outcome);
+        });
+    }
+
+    /**
+     * After Redis restarted empty and before PostgreSQL stopped, every task read or written successfully was stored
+     * in the fallback cache again: reads of those tasks while PostgreSQL is down are served. (Tasks nobody touched in
+     * between may be missing from the cache: 503 for them is the design.)
+     */
+    static Expectation readsOfTasksTouchedSinceRedisRestartedServed() {
+        return new Expectation(
+                "reads during the outage of tasks read or written since Redis restarted answered 200 or 404",
+                run -> {
+                    var restarted = run.runProperty("redis.restarted.ms") + Expectation.REDIS_WATCH_MS;
+                    var stopped = run.runProperty("postgres.stopped.ms");
+                    var touched = run.requests(request -> request.within(restarted, stopped)
+                                    && request.isSuccess()
+                                    && !request.taskId().equals("-"))
+                            .stream()
+                            .map(Request::taskId)
+                            .collect(java.util.stream.Collectors.toSet());
+                    var reads = run.requests(kind(Request.READ)
+                            .and(request -> request.within(stopped, run.faultEndMs()))
+                            .and(request -> touched.contains(request.taskId())));
+                    var served = reads.stream()
+                            .filter(request -> request.status().equals("200") || request.status().equals("404"))
+                            .count();
+                    return new Outcome(
+                            !reads.isEmpty() && served == reads.size(),
+                            reads.size() + " reads of " + touched.size() + " tasks: " + Stats.of(reads).statusText());
+                });
+    }
+
     static Expectation readsServedDuringFault() {
         return new Expectation("every read during the fault answered 200 or 404 (the cache serves)", run -> {
             var reads = Stats.of(run.duringFault(kind(Request.READ)));
@@ -109,6 +178,28 @@ record Expectation(String claim, Check check) {
                     operations.count() + " deferred: " + operations.statusText() + ", p99 "
                             + operations.p99() + " ms from 202 to final");
         });
+    }
+
+    /**
+     * Writes deferred during the outage are applied within {@code afterHeal} of its end, not after the retry ladder's
+     * steps (30-120 s): a write that failed only because PostgreSQL was away is not a retry. Measured as the clients
+     * saw it, so one poll interval (Retry-After, 5 s) is added.
+     */
+    static Expectation deferredCaughtUpWithin(Duration afterHeal) {
+        var clientSees = afterHeal.plus(CLIENT_POLL_INTERVAL);
+        return new Expectation(
+                "deferred writes completed within " + afterHeal.toSeconds() + " s of the heal (seen by clients within "
+                        + clientSees.toSeconds() + " s: one poll later)",
+                run -> {
+                    var last = run.requests(kind(Request.OPERATION).and(status("completed"))).stream()
+                            .mapToLong(Request::endMs)
+                            .max();
+                    if (last.isEmpty()) {
+                        return new Outcome(false, "no deferred write completed");
+                    }
+                    var after = last.getAsLong() - run.faultEndMs();
+                    return new Outcome(after <= clientSees.toMillis(), "last completed " + seconds(after) + " after");
+                });
     }
 
     static Expectation writesRefusedWithRetryAfterDuringFault() {

@@ -9,8 +9,9 @@ package dev.resilient.loadtest.chaos;
  *     state ({@code completed}, {@code failed}, {@code unknown})
  * @param millis how long it took
  * @param retryAfter whether the answer carried Retry-After
+ * @param taskId the task it was about, {@code -} for a create (and in logs written before the column existed)
  */
-record Request(long endMs, String kind, String status, long millis, boolean retryAfter) {
+record Request(long endMs, String kind, String status, long millis, boolean retryAfter, String taskId) {
 
     static final String READ = "read";
     static final String WRITE = "write";
@@ -19,7 +20,8 @@ record Request(long endMs, String kind, String status, long millis, boolean retr
 
     static Request parse(String line) {
         var f = line.split("\t", -1);
-        return new Request(Long.parseLong(f[0]), f[1], f[2], Long.parseLong(f[3]), "1".equals(f[4]));
+        return new Request(
+                Long.parseLong(f[0]), f[1], f[2], Long.parseLong(f[3]), "1".equals(f[4]), f.length > 5 ? f[5] : "-");
     }
 
     /** An HTTP request, as opposed to an operation's summary line. */

@@ -23,12 +23,14 @@ final class RunRecord {
     final List<Request> requests;
     private final Properties run;
     private final Properties verdict;
+    private final Properties operations;
 
-    private RunRecord(Path dir, List<Request> requests, Properties run, Properties verdict) {
+    private RunRecord(Path dir, List<Request> requests, Properties run, Properties verdict, Properties operations) {
         this.dir = dir;
         this.requests = requests;
         this.run = run;
         this.verdict = verdict;
+        this.operations = operations;
     }
 
     static RunRecord read(Path dir) throws IOException {
@@ -38,8 +40,12 @@ final class RunRecord {
                 .map(Request::parse)
                 .sorted(Comparator.comparingLong(Request::endMs))
                 .toList();
-        return new RunRecord(dir, requests, properties(dir.resolve("run.properties")),
-                properties(dir.resolve("verdict.properties")));
+        return new RunRecord(
+                dir,
+                requests,
+                properties(dir.resolve("run.properties")),
+                properties(dir.resolve("verdict.properties")),
+                properties(dir.resolve("operations.properties")));
     }
 
     String scenario() {
@@ -87,6 +93,15 @@ final class RunRecord {
 
     List<Request> duringFault(Predicate<Request> matching) {
         return requests(request -> request.within(faultStartMs(), faultEndMs()) && matching.test(request));
+    }
+
+    /** What the API reported, after the run, of the deferred writes whose clients gave up polling (OperationsCheck). */
+    int operations(String outcome) {
+        return Integer.parseInt(operations.getProperty("operations." + outcome, "0"));
+    }
+
+    boolean operationsChecked() {
+        return !operations.isEmpty() || Files.exists(dir.resolve("operations.properties"));
     }
 
     boolean ledgerChecked() {

@@ -1,7 +1,10 @@
 package dev.resilient.loadtest.chaos;
 
+import static dev.resilient.loadtest.chaos.Expectation.abandonedOperationsEndedOnTheServer;
 import static dev.resilient.loadtest.chaos.Expectation.breakerOpened;
+import static dev.resilient.loadtest.chaos.Expectation.CATCH_UP;
 import static dev.resilient.loadtest.chaos.Expectation.deferredAllCompleted;
+import static dev.resilient.loadtest.chaos.Expectation.deferredCaughtUpWithin;
 import static dev.resilient.loadtest.chaos.Expectation.everyOutcomeKnown;
 import static dev.resilient.loadtest.chaos.Expectation.RECOVERY;
 import static dev.resilient.loadtest.chaos.Expectation.ledgerClean;
@@ -9,11 +12,13 @@ import static dev.resilient.loadtest.chaos.Expectation.neverAnError;
 import static dev.resilient.loadtest.chaos.Expectation.never503;
 import static dev.resilient.loadtest.chaos.Expectation.noDeadLetters;
 import static dev.resilient.loadtest.chaos.Expectation.nothingDeferred;
+import static dev.resilient.loadtest.chaos.Expectation.readsOfTasksTouchedSinceRedisRestartedServed;
 import static dev.resilient.loadtest.chaos.Expectation.readsServedDuringFault;
 import static dev.resilient.loadtest.chaos.Expectation.recoveredWithin;
 import static dev.resilient.loadtest.chaos.Expectation.serverFastDuringFault;
 import static dev.resilient.loadtest.chaos.Expectation.writesAcceptedWithin;
 import static dev.resilient.loadtest.chaos.Expectation.writesDeferredDuringFault;
+import static dev.resilient.loadtest.chaos.Expectation.workerOutcome;
 import static dev.resilient.loadtest.chaos.Expectation.writesRefusedWithRetryAfterDuringFault;
 
 import java.util.ArrayList;
@@ -23,9 +28,9 @@ import java.util.List;
 /**
  * The chaos scenarios and what each promises; loadtest/chaos.sh applies the faults (its {@code fault_<name>} and
  * {@code heal} functions), this enum says what a client and an operator must have observed. Every scenario also
- * expects what no failure may break: nothing acknowledged lost or duplicated, every write's outcome known, nothing
- * dead-lettered, never a timeout or a 5xx other than a designed 503, and service as usual again within {@link
- * Expectation#RECOVERY} of the heal.
+ * expects what no failure may break: nothing acknowledged lost, duplicated or overwritten by an older write, every
+ * write's outcome known, nothing dead-lettered, never a timeout or a 5xx other than a designed 503, and service as
+ * usual again within {@link Expectation#RECOVERY} of the heal.
  */
 enum Scenario {
     BASELINE("no fault", never503(), nothingDeferred()),
@@ -35,6 +40,7 @@ enum Scenario {
             readsServedDuringFault(),
             writesDeferredDuringFault(),
             deferredAllCompleted(),
+            deferredCaughtUpWithin(CATCH_UP),
             breakerOpened("postgres")),
 
     POSTGRES_LATENCY("PostgreSQL 100 ms slower each way (through the fault proxy)", readsServedDuringFault()),
@@ -44,6 +50,7 @@ enum Scenario {
             readsServedDuringFault(),
             writesDeferredDuringFault(),
             deferredAllCompleted(),
+            deferredCaughtUpWithin(CATCH_UP),
             breakerOpened("postgres")),
 
     REDIS_DOWN(
@@ -80,15 +87,65 @@ enum Scenario {
     WORKER_KILL(
             "PostgreSQL stopped to build a backlog, restarted, the worker killed (-9) while draining it, then restarted",
             writesDeferredDuringFault(),
-            deferredAllCompleted());
+            deferredAllCompleted()),
+
+    /**
+     * Clients poll a 202 for 10 s only, then go on writing their tasks, as impatient clients do: after Redis restarts
+     * empty their next writes are applied at once, and the older writes still queued must not overwrite them.
+     */
+    REDIS_RESTART_WITH_BACKLOG(
+            "worker and PostgreSQL stopped (writes deferred), Redis restarted empty, PostgreSQL back (writes applied at"
+                    + " once), then the worker back; clients give up polling after 10 s",
+            true,
+            writesDeferredDuringFault(),
+            workerOutcome("superseded", "older queued writes met newer ones applied after Redis forgot the queue")),
+
+    REDIS_RESTART_THEN_POSTGRES_DOWN(
+            "Redis restarted empty, then, half-way, PostgreSQL stopped",
+            false,
+            readsOfTasksTouchedSinceRedisRestartedServed(),
+            writesDeferredDuringFault(),
+            deferredAllCompleted()),
+
+    /** The services run with a horizon of half the fault (and the journal's lifetimes with it) for this scenario. */
+    LONG_OUTAGE(
+            "PostgreSQL stopped for longer than the journal's horizon, the marks' and the states' lifetimes",
+            false,
+            writesDeferredDuringFault(),
+            workerOutcome("expired", "writes that waited past the horizon were not applied")),
+
+    RABBITMQ_RESET(
+            "RabbitMQ reset (every queue, exchange and message definition gone), then PostgreSQL stopped",
+            false,
+            writesDeferredDuringFault(),
+            deferredAllCompleted()),
+
+    RESEND_AFTER_COMMIT(
+            "PostgreSQL 700 ms slower each way (past the API's 1 s timeout: writes commit after their answer) and RabbitMQ"
+                    + " stopped (no deferral): writes answered 503 commit anyway, and clients resend them",
+            false,
+            writesRefusedWithRetryAfterDuringFault());
 
     private final String fault;
-    private final List<Expectation> guarantees =
-            List.of(ledgerClean(), everyOutcomeKnown(), noDeadLetters(), neverAnError(), recoveredWithin(RECOVERY));
+    private final List<Expectation> guarantees;
     private final List<Expectation> degradation;
 
     Scenario(String fault, Expectation... degradation) {
+        this(fault, false, degradation);
+    }
+
+    /**
+     * @param clientsGiveUpPolling whether the scenario's clients poll a deferred write only briefly: their outcome is
+     *     then asked of the API after the run instead
+     */
+    Scenario(String fault, boolean clientsGiveUpPolling, Expectation... degradation) {
         this.fault = fault;
+        this.guarantees = List.of(
+                ledgerClean(),
+                clientsGiveUpPolling ? abandonedOperationsEndedOnTheServer() : everyOutcomeKnown(),
+                noDeadLetters(),
+                neverAnError(),
+                recoveredWithin(RECOVERY));
         this.degradation = List.of(degradation);
     }
 

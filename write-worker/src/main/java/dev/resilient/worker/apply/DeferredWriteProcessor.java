@@ -203,7 +203,7 @@ public class DeferredWriteProcessor {
         return guards.redis(() -> journal.finish(last, deferred.write()))
                 .chain(() -> {
                     attempts.record(attempt);
-                    return ack(message, last.status() == OperationState.Status.COMPLETED ? "completed" : "failed");
+                    return ack(message, outcomeName(outcome, last));
                 })
                 .onFailure()
                 .recoverWithUni(failure -> notApplied(message, deferred, failure));
@@ -351,6 +351,14 @@ public class DeferredWriteProcessor {
                         .tag("outcome", name)
                         .register(registry))
                 .increment();
+    }
+
+    /** How the operations counter names an outcome: completed, superseded (not applied: a newer write), or failed. */
+    private static String outcomeName(WriteOutcome outcome, OperationState last) {
+        if (outcome instanceof WriteOutcome.Superseded) {
+            return "superseded";
+        }
+        return last.status() == OperationState.Status.COMPLETED ? "completed" : "failed";
     }
 
     /** The consume span the connector made for this delivery (it carries the publisher's trace). */

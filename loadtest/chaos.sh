@@ -263,8 +263,10 @@ fault_redis-restart-with-backlog() {
 fault_redis-restart-then-postgres-down() {
     redis_restart_empty
     sleep $((FAULT_SECONDS / 2))
-    postgres_stop
+    # From the moment it begins to stop: the users' reads of the next second or two are the ones that test the cache
+    # (a user whose next write is deferred then polls it until the heal, and reads no more).
     echo "postgres.stopped.ms=$(now_ms)" >> "$RUN_DIR/run.properties"
+    postgres_stop
 }
 
 # The broker forgets every definition (and every message: none is queued, PostgreSQL is up until after it), then

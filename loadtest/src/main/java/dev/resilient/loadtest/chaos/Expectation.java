@@ -149,7 +149,8 @@ record Expectation(String claim, Check check) {
                             .count();
                     return new Outcome(
                             !reads.isEmpty() && served == reads.size(),
-                            reads.size() + " reads of " + touched.size() + " tasks: " + Stats.of(reads).statusText());
+                            reads.size() + " reads of those tasks (" + touched.size() + " touched): "
+                                    + Stats.of(reads).statusText());
                 });
     }
 

@@ -48,11 +48,31 @@ public class TaskRows {
                 query("select count(distinct name) as n from tasks").get(0).get("n"));
     }
 
+    /**
+     * Inserts {@code count} tasks named {@code prefix-1} to {@code prefix-count}, one microsecond apart in that
+     * order: faster than the API for tests that need many.
+     */
+    public void insert(int count, String prefix) {
+        execute("insert into tasks (id, name, status, created_at, updated_at, version)"
+                + " select gen_random_uuid(), '" + prefix + "-' || n, 'pending',"
+                + " timestamp '2026-01-01' + n * interval '1 microsecond', timestamp '2026-01-01', 1"
+                + " from generate_series(1, " + count + ") n");
+    }
+
     public void deleteAll() {
         try (var connection = dataSource.getConnection();
                 var statement = connection.createStatement()) {
             statement.execute("delete from applied_operations");
             statement.execute("delete from tasks");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void execute(String sql) {
+        try (var connection = dataSource.getConnection();
+                var statement = connection.createStatement()) {
+            statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

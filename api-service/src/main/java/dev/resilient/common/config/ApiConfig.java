@@ -8,9 +8,9 @@ import io.smallrye.config.WithDefault;
 public interface ApiConfig {
 
     /**
-     * The largest request body accepted, in bytes; a larger declared {@code Content-Length} is a 413 problem before
-     * the body is read. A task is at most 255 characters and a status, so 16 KiB leaves room for any JSON escaping.
-     * (A body sent without {@code Content-Length} is capped by {@code quarkus.http.limits.max-body-size}.)
+     * The largest request body accepted, in bytes: a larger one is a 413 problem, refused before it is read when its
+     * length is declared, as soon as it passes the limit when it is chunked ({@code BodyLimit}). A task is at most 255
+     * characters and a status, so 16 KiB leaves room for any JSON escaping.
      */
     @WithDefault("16384")
     long maxBodyBytes();

@@ -14,6 +14,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -29,8 +30,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.resilient.common.idempotency.IdempotentRequest;
+import dev.resilient.common.problem.InvalidRequestException;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.shared.contract.TaskResponse;
+import dev.resilient.task.application.PageCursor;
 import dev.resilient.task.application.TaskService;
 
 import io.smallrye.mutiny.Uni;
@@ -52,6 +55,8 @@ public class TaskResource {
     static final String PATH = "/tasks";
     static final String UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
     static final String UUID_MESSAGE = "must be a UUID such as 7fbccabe-0635-450d-92db-d0fe4829759a";
+    static final String LIMIT_PATTERN = "^([1-9][0-9]{0,2}|1000)$";
+    static final String LIMIT_MESSAGE = "must be a whole number from 1 to " + TaskService.MAX_PAGE_SIZE;
 
     private final TaskService service;
     private final IdempotentRequest request;
@@ -62,11 +67,16 @@ public class TaskResource {
     }
 
     @GET
-    @Operation(summary = "List all tasks, oldest first")
+    @Operation(
+            summary = "List tasks, oldest first, a page at a time",
+            description = "Follow the Link rel=\"next\" header to the next page; there is none after the last.")
     @APIResponse(
             responseCode = "200",
-            description = "The tasks.",
+            description = "A page of tasks.",
             headers = {
+                @Header(
+                        name = HttpHeaders.LINK,
+                        description = "<…>; rel=\"next\": the next page, while more tasks remain"),
                 @Header(name = HttpHeaders.CACHE_CONTROL, description = "private, no-cache"),
                 @Header(
                         name = TaskResponses.CACHE_STATUS,
@@ -76,8 +86,26 @@ public class TaskResource {
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = TaskResponse.class, type = SchemaType.ARRAY)))
-    public Uni<Response> list() {
-        return service.list().map(TaskResponses::list);
+    @APIResponse(
+            responseCode = "400",
+            description = "limit is not a whole number from 1 to 1000, or after is not a cursor this API gave out.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> list(
+            @Parameter(description = "How many tasks a page holds, 1 to 1000; 100 when left out")
+                    @QueryParam("limit")
+                    @Pattern(regexp = LIMIT_PATTERN, message = LIMIT_MESSAGE)
+                    String limit,
+            @Parameter(description = "Where the page starts: the cursor in the Link header of the page before")
+                    @QueryParam("after")
+                    String after,
+            UriInfo uri) {
+        var size = limit == null ? TaskService.DEFAULT_PAGE_SIZE : Integer.parseInt(limit);
+        var cursor = after == null
+                ? null
+                : PageCursor.parse(after)
+                        .orElseThrow(() -> new InvalidRequestException(
+                                "after", "is not a cursor this API gave out; follow the Link header of a page"));
+        return service.list(cursor, size).map(page -> TaskResponses.page(page, size, uri.getPath()));
     }
 
     @POST

@@ -4,13 +4,15 @@ import java.util.Date;
 import java.util.UUID;
 
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Link;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 
 import dev.resilient.common.problem.ProblemResponses;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.WriteOutcome;
-import dev.resilient.task.application.TaskList;
+import dev.resilient.task.application.TaskPage;
 import dev.resilient.task.application.TaskRead;
 import dev.resilient.task.application.WriteAnswer;
 
@@ -27,8 +29,16 @@ final class TaskResponses {
 
     private TaskResponses() {}
 
-    static Response list(TaskList list) {
-        return readHeaders(Response.ok(list.tasks()), list.fromFallback()).build();
+    /** A page, with a link to the next one while there is one (RFC 8288; relative to the request's URI). */
+    static Response page(TaskPage page, int limit, String requestPath) {
+        var builder = readHeaders(Response.ok(page.tasks()), page.fromFallback());
+        if (page.next() != null) {
+            var next = UriBuilder.fromPath(requestPath)
+                    .queryParam("limit", limit)
+                    .queryParam("after", page.next().token());
+            builder.links(Link.fromUriBuilder(next).rel("next").build());
+        }
+        return builder.build();
     }
 
     static Response read(TaskRead read) {

@@ -11,6 +11,9 @@ import io.quarkus.logging.Log;
 
 import dev.resilient.common.resilience.DependencyUnavailableException;
 import dev.resilient.common.resilience.GuardedCalls;
+import dev.resilient.shared.cache.CachedPage;
+import dev.resilient.shared.cache.RedisTaskCache;
+import dev.resilient.shared.cache.TaskCacheConfig;
 import dev.resilient.shared.cache.TaskCacheService;
 import dev.resilient.shared.contract.IfMatch;
 import dev.resilient.shared.contract.TaskStatus;
@@ -27,40 +30,89 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class TaskService {
 
+    /** The page size of {@code GET /tasks} without {@code limit}. */
+    public static final int DEFAULT_PAGE_SIZE = 100;
+
+    /** The largest page size a client may ask for. */
+    public static final int MAX_PAGE_SIZE = 1_000;
+
     private final TaskStore store;
     private final TaskCacheService cache;
+    private final TaskCacheConfig cacheConfig;
     private final DeferredWriteService deferred;
     private final Clock clock;
 
-    public TaskService(TaskStore store, TaskCacheService cache, DeferredWriteService deferred, Clock clock) {
+    public TaskService(
+            TaskStore store,
+            TaskCacheService cache,
+            TaskCacheConfig cacheConfig,
+            DeferredWriteService deferred,
+            Clock clock) {
         this.store = store;
         this.cache = cache;
+        this.cacheConfig = cacheConfig;
         this.deferred = deferred;
         this.clock = clock;
     }
 
     /**
-     * All tasks from PostgreSQL, refreshing the fallback copy on the side. Any failure of PostgreSQL (error, timeout,
+     * A page of at most {@code limit} tasks after {@code after} (from the start when null), from PostgreSQL; the first
+     * pages of the default size refresh their fallback copies on the side. Any failure of PostgreSQL (error, timeout,
      * open breaker; the breaker sits in the store, inside this fallback) falls back to the cache.
      */
     @Fallback(fallbackMethod = "fallbackList")
-    public Uni<TaskList> list() {
-        return store.list().invoke(cache::rememberList).map(tasks -> new TaskList(tasks, false));
+    public Uni<TaskPage> list(PageCursor after, int limit) {
+        var afterCreatedAt = after == null ? null : after.createdAt();
+        var afterId = after == null ? null : after.id();
+        // One more than asked: whether it comes tells whether there is a next page.
+        return store.page(afterCreatedAt, afterId, limit + 1).map(tasks -> {
+            var page = tasks.size() > limit ? tasks.subList(0, limit) : tasks;
+            PageCursor next = null;
+            if (tasks.size() > limit) {
+                var last = page.get(limit - 1);
+                next = PageCursor.after(pageNumber(after) + 1, last.createdAt(), last.id());
+            }
+            if (cached(after, limit)) {
+                cache.rememberPage(cacheKey(after), new CachedPage(page, next == null ? null : next.token()));
+            }
+            return new TaskPage(page, next, false);
+        });
     }
 
-    /** The cached list, or 503 when there is none: never a made-up answer. */
-    Uni<TaskList> fallbackList() {
+    /** The cached page, or 503 when it is not one the cache keeps or there is none: never a made-up answer. */
+    Uni<TaskPage> fallbackList(PageCursor after, int limit) {
+        if (!cached(after, limit)) {
+            return Uni.createFrom().failure(new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, null));
+        }
         Log.debug("Listing tasks from the fallback cache");
-        return cache.list()
+        return cache.page(cacheKey(after))
                 .onFailure()
                 .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, failure))
                 .onItem()
                 .ifNull()
                 .failWith(() -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, null))
-                .map(tasks -> new TaskList(tasks, true));
+                .map(page -> new TaskPage(
+                        page.tasks(),
+                        page.next() == null
+                                ? null
+                                : PageCursor.parse(page.next()).orElse(null),
+                        true));
     }
 
-    /** One task from PostgreSQL (null snapshot when there is none), with the same fallback as {@link #list()}. */
+    /** The fallback cache keeps the first pages of the default size only: bounded, and what most clients read. */
+    private boolean cached(PageCursor after, int limit) {
+        return limit == DEFAULT_PAGE_SIZE && pageNumber(after) < cacheConfig.listPages();
+    }
+
+    private static int pageNumber(PageCursor after) {
+        return after == null ? 0 : after.page();
+    }
+
+    private static String cacheKey(PageCursor after) {
+        return after == null ? RedisTaskCache.FIRST_PAGE : after.token();
+    }
+
+    /** One task from PostgreSQL (null snapshot when there is none), with the same fallback as {@link #list}. */
     @Fallback(fallbackMethod = "fallbackFind")
     public Uni<TaskRead> find(UUID id) {
         return store.find(id)

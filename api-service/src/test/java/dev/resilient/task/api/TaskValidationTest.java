@@ -8,6 +8,13 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -22,6 +29,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.testing.FreshIdempotencyKeys;
@@ -46,6 +54,9 @@ class TaskValidationTest {
 
     @Inject
     TaskRows rows;
+
+    @TestHTTPResource("/")
+    URL root;
 
     private UUID existing;
 
@@ -218,6 +229,13 @@ class TaskValidationTest {
                 .body("detail", containsString("application/json"));
         expectProblem(given().contentType("application/xml").body("<name/>").put("/tasks/{id}", existing), 415);
         expectProblem(given().body("{\"name\":\"a\"}".getBytes()).post("/tasks"), 415);
+        expectProblem(given().contentType(ContentType.URLENC).body("name=a").post("/tasks"), 415);
+        expectProblem(
+                given().contentType("multipart/form-data; boundary=x")
+                        .body("--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\na\r\n--x"
+                                .getBytes(StandardCharsets.UTF_8))
+                        .put("/tasks/{id}", existing),
+                415);
 
         assertThat(rows.all()).isEqualTo(before);
     }
@@ -228,10 +246,67 @@ class TaskValidationTest {
         var body = "{\"name\":\"" + "a".repeat(20_000) + "\"}";
 
         expectProblem(given().contentType(ContentType.JSON).body(body).post("/tasks"), 413)
-                .body("detail", containsString("limit is 16384 bytes"));
+                .body("detail", containsString("limit of 16384 bytes"));
         expectProblem(given().contentType(ContentType.JSON).body(body).put("/tasks/{id}", existing), 413);
 
         assertThat(rows.all()).isEqualTo(before);
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIs413() throws Exception {
+        var before = rows.all();
+        var body = "{\"name\":\"" + "a".repeat(20_000) + "\"}";
+        // Sent over HTTP/1.1 from a stream of unknown length: chunked, no Content-Length to refuse it by.
+        var request = raw("/tasks")
+                .version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))))
+                .build();
+
+        var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith(PROBLEM_JSON));
+        assertThat(response.body()).contains("16384 bytes").doesNotMatch(LEAK);
+        assertThat(rows.all()).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "a/b/c", "json", "application/json/extra"})
+    void aContentTypeThatIsNotAMediaTypeIs400NamingIt(String contentType) throws Exception {
+        var before = rows.all();
+        var request = raw("/tasks")
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"a\"}"))
+                .build();
+
+        var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("\"field\":\"Content-Type\"").doesNotMatch(LEAK);
+        assertThat(rows.all()).isEqualTo(before);
+    }
+
+    @Test
+    void anAcceptThatIsNotAMediaTypeIs400NamingIt() {
+        expectInvalid(given().header("Accept", "a/b/c").when().get("/tasks/{id}", existing))
+                .body("errors.field", hasItem("Accept"));
+    }
+
+    @Test
+    void aDeleteWithABodyIs400AndDeletesNothing() throws Exception {
+        var request = raw("/tasks/" + existing)
+                .header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"really\":true}"))
+                .build();
+
+        var response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("\"field\":\"body\"").doesNotMatch(LEAK);
+        assertThat(rows.byId(existing)).isNotNull();
     }
 
     @ParameterizedTest
@@ -252,6 +327,15 @@ class TaskValidationTest {
     @Test
     void anUnacceptableAcceptIs406() {
         expectProblem(given().accept("text/html").when().get("/tasks"), 406);
+    }
+
+    /**
+     * A request the JDK's client sends as given (RestAssured would fix up a malformed header or a chunked body), over
+     * HTTP/2 unless told otherwise (it asks for the upgrade).
+     */
+    private HttpRequest.Builder raw(String path) {
+        return HttpRequest.newBuilder(URI.create(root.toString().replaceAll("/$", "") + path))
+                .header("Idempotency-Key", UUID.randomUUID().toString());
     }
 
     private static ValidatableResponse expectInvalid(Response response) {

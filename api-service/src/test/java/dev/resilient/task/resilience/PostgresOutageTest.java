@@ -83,6 +83,29 @@ class PostgresOutageTest extends OutageTestBase {
     }
 
     @Test
+    void theFirstPagesOfTheDefaultSizeAreServedFromTheCacheAndOtherSizesAre503() {
+        rows.insert(150, "paged");
+        var first = given().get("/tasks").then().statusCode(200).extract();
+        var secondPage = first.header("Link").replaceAll("^<([^>]+)>.*$", "$1");
+        var second = given().get(secondPage).then().statusCode(200).extract();
+        given().get("/tasks?limit=10").then().statusCode(200);
+
+        ProxiedDependencies.postgres().refuse();
+
+        var cachedFirst = awaitFallback("/tasks");
+        assertThat(cachedFirst.asString()).isEqualTo(first.asString());
+        assertThat(cachedFirst.header("Link")).isEqualTo(first.header("Link"));
+        var cachedSecond = awaitFallback(secondPage);
+        assertThat(cachedSecond.asString()).isEqualTo(second.asString());
+        assertThat(cachedSecond.header("Link")).isNull();
+        given().get("/tasks?limit=10")
+                .then()
+                .statusCode(503)
+                .header("Retry-After", "1")
+                .contentType("application/problem+json");
+    }
+
+    @Test
     void aTaskIsServedFromTheCacheWhilePostgresHangs() {
         var id = create("patience");
         given().get("/tasks/{id}", id).then().statusCode(200);

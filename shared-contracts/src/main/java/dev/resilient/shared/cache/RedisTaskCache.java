@@ -13,21 +13,20 @@ import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * The fallback copies of tasks in Redis: the last known version of each task and of the list, kept so that reads can
- * be answered while PostgreSQL cannot. Every change is one Lua script, atomic in Redis:
+ * The fallback copies of tasks in Redis: the last known version of each task and of the first pages of the list, kept
+ * so that reads can be answered while PostgreSQL cannot. Every change is one Lua script, atomic in Redis:
  *
  * <ul>
  *   <li>a task's copy only ever moves to a higher version, so a slow refresh can never overwrite a newer copy;
  *   <li>a deleted task leaves a tombstone (the highest version there is) that no refresh can overwrite, and a cached
- *       list is filtered against the tombstones when it is read;
+ *       page is filtered against the tombstones when it is read;
  *   <li>deleting every task moves all keys to a new epoch (a namespace), so nothing from before survives;
- *   <li>every change of a task drops the cached list, which the next successful list read stores again.
+ *   <li>every change of a task drops the cached pages, which the next successful reads of them store again.
  * </ul>
  *
  * Not for a Redis Cluster: the scripts build key names from arguments. Every call goes through the service's {@link
@@ -35,6 +34,9 @@ import io.vertx.mutiny.redis.client.Response;
  */
 @ApplicationScoped
 public class RedisTaskCache {
+
+    /** The key of the list's first page. */
+    public static final String FIRST_PAGE = "first";
 
     /** The version of a tombstone: higher than any real version. */
     private static final String TOMBSTONE = "999999999999999999";
@@ -49,15 +51,25 @@ public class RedisTaskCache {
               redis.call('HSET', key, 'v', ARGV[4], 'json', ARGV[5])
               redis.call('PEXPIRE', key, ARGV[6])
             end
-            if ARGV[7] == '1' then redis.call('DEL', ARGV[2] .. epoch .. ':list') end
+            if ARGV[7] == '1' then redis.call('DEL', ARGV[2] .. epoch .. ':pages') end
             return epoch
             """;
 
-    private static final String PUT_LIST =
+    /**
+     * The pages live in one hash, so that a change of any task drops them all with one DEL; at most ARGV[6] of them,
+     * the first page always, so that made-up cursors cannot fill Redis with pages.
+     */
+    private static final String PUT_PAGE =
             """
             local epoch = redis.call('GET', KEYS[1]) or '0'
             if epoch ~= ARGV[1] then return epoch end
-            redis.call('SET', ARGV[2] .. epoch .. ':list', ARGV[3], 'PX', ARGV[4])
+            local key = ARGV[2] .. epoch .. ':pages'
+            if ARGV[3] ~= 'first' and redis.call('HEXISTS', key, ARGV[3]) == 0
+                and redis.call('HLEN', key) >= tonumber(ARGV[6]) then
+              return epoch
+            end
+            redis.call('HSET', key, ARGV[3], ARGV[4])
+            redis.call('PEXPIRE', key, ARGV[5])
             return epoch
             """;
 
@@ -67,19 +79,19 @@ public class RedisTaskCache {
             return redis.call('HMGET', ARGV[1] .. epoch .. ':task:' .. ARGV[2], 'v', 'json')
             """;
 
-    /** The list and the ids in it that have been deleted since it was stored. */
-    private static final String GET_LIST =
+    /** A page and the ids in it that have been deleted since it was stored. */
+    private static final String GET_PAGE =
             """
             local epoch = redis.call('GET', KEYS[1]) or '0'
-            local list = redis.call('GET', ARGV[1] .. epoch .. ':list')
-            if not list then return {} end
+            local page = redis.call('HGET', ARGV[1] .. epoch .. ':pages', ARGV[3])
+            if not page then return {} end
             local deleted = {}
-            for _, task in ipairs(cjson.decode(list)) do
+            for _, task in ipairs(cjson.decode(page).tasks) do
               if redis.call('HGET', ARGV[1] .. epoch .. ':task:' .. task.id, 'v') == ARGV[2] then
                 table.insert(deleted, task.id)
               end
             end
-            return {list, deleted}
+            return {page, deleted}
             """;
 
     private final ReactiveRedisDataSource redis;
@@ -97,7 +109,7 @@ public class RedisTaskCache {
 
     /**
      * Stores a task's copy unless a newer one (or a tombstone) is there, in the given epoch; optionally drops the
-     * cached list. Answers the current epoch: when it differs from the one given, nothing was written.
+     * cached pages. Answers the current epoch: when it differs from the one given, nothing was written.
      */
     public Uni<String> put(String epoch, TaskSnapshot snapshot, boolean dropList) {
         return script(
@@ -112,15 +124,26 @@ public class RedisTaskCache {
                 .map(Response::toString);
     }
 
-    /** Leaves a tombstone for a deleted task and drops the cached list. Answers the current epoch. */
+    /** Leaves a tombstone for a deleted task and drops the cached pages. Answers the current epoch. */
     public Uni<String> tombstone(String epoch, UUID id) {
         return script(PUT_TASK, epoch, config.keyPrefix(), id.toString(), TOMBSTONE, "", ttlMillis(), "1")
                 .map(Response::toString);
     }
 
-    /** Stores the list in the given epoch. Answers the current epoch: if it differs, nothing was written. */
-    public Uni<String> putList(String epoch, List<TaskResponse> tasks) {
-        return script(PUT_LIST, epoch, config.keyPrefix(), write(tasks), ttlMillis())
+    /**
+     * Stores a page of the list under {@code key} (where it starts: {@link #FIRST_PAGE} or the cursor the client
+     * followed), in the given epoch. Answers the current epoch: if
+     * it differs, nothing was written.
+     */
+    public Uni<String> putPage(String epoch, String key, CachedPage page) {
+        return script(
+                        PUT_PAGE,
+                        epoch,
+                        config.keyPrefix(),
+                        key,
+                        write(page),
+                        ttlMillis(),
+                        String.valueOf(config.listPages()))
                 .map(Response::toString);
     }
 
@@ -147,22 +170,23 @@ public class RedisTaskCache {
                 });
     }
 
-    /** The copy of the list without the tasks deleted since, or null when there is none. */
-    public Uni<List<TaskResponse>> list() {
-        return guarded.call(() -> redis.execute("EVAL", GET_LIST, "1", epochKey(), config.keyPrefix(), TOMBSTONE))
+    /** The copy of the page stored under {@code key}, without the tasks deleted since, or null when there is none. */
+    public Uni<CachedPage> page(String key) {
+        return guarded.call(() -> redis.execute("EVAL", GET_PAGE, "1", epochKey(), config.keyPrefix(), TOMBSTONE, key))
                 .map(reply -> {
                     if (reply == null || reply.size() == 0) {
                         return null;
                     }
                     var deleted = new HashSet<String>();
                     reply.get(1).forEach(id -> deleted.add(id.toString()));
+                    var page = read(reply.get(0).toString(), CachedPage.class);
                     var tasks = new ArrayList<TaskResponse>();
-                    for (var task : read(reply.get(0).toString(), new TypeReference<List<TaskResponse>>() {})) {
+                    for (var task : page.tasks()) {
                         if (!deleted.contains(task.id().toString())) {
                             tasks.add(task);
                         }
                     }
-                    return tasks;
+                    return new CachedPage(tasks, page.next());
                 });
     }
 
@@ -192,15 +216,7 @@ public class RedisTaskCache {
         try {
             return json.readValue(value, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Unreadable cache entry", e);
-        }
-    }
-
-    private <T> T read(String value, TypeReference<T> type) {
-        try {
-            return json.readValue(value, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Unreadable cache entry", e);
+            throw new IllegalStateException("Unreadable cache entry: " + e.getOriginalMessage(), e);
         }
     }
 }

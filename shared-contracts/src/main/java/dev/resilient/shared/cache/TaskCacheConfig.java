@@ -17,6 +17,13 @@ public interface TaskCacheConfig {
     @WithDefault("1H")
     Duration ttl();
 
+    /**
+     * How many pages of the task list the cache keeps (pages of the default size, the first ones): what a list read
+     * can be answered with while PostgreSQL is down. Never the whole table: a list beyond them answers 503 then.
+     */
+    @WithDefault("10")
+    int listPages();
+
     /** Prefix of the Redis keys, so several deployments or test runs can share one Redis. */
     @WithDefault("tasks:cache:")
     String keyPrefix();

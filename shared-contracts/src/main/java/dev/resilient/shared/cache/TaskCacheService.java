@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +16,6 @@ import jakarta.enterprise.event.Observes;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
-import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.contract.WriteOutcome;
@@ -32,8 +30,8 @@ import io.smallrye.mutiny.Uni;
  * (fire-and-forget), and reads them when PostgreSQL cannot answer.
  *
  * <p>A healthy read does not pay a Redis write each time: this instance remembers which version of each task (and
- * which list) it stored, and writes again only when the version changed or half the TTL has passed. Writes refresh
- * the task's copy at once and drop the list; deletes leave a tombstone, retried in the background until Redis takes
+ * of each cached page) it stored, and writes again only when the version changed or half the TTL has passed. Writes refresh
+ * the task's copy at once and drop the pages; deletes leave a tombstone, retried in the background until Redis takes
  * it, so a deleted task is not served from the fallback. Failures are counted, and logged once per outage.
  *
  * <p>Shared because both services write tasks: api-service calls {@link #written} after a synchronous write, and
@@ -44,6 +42,7 @@ import io.smallrye.mutiny.Uni;
 public class TaskCacheService {
 
     private static final int REMEMBERED_TASKS = 50_000;
+    private static final int REMEMBERED_PAGES = 100;
     private static final int TOMBSTONE_ATTEMPTS = 10;
 
     private final RedisTaskCache cache;
@@ -62,9 +61,14 @@ public class TaskCacheService {
     private final Counter listHits;
     private final Counter listMisses;
     private volatile String epoch = "0";
-    private volatile Stored storedList;
+    private final Map<String, Stored> storedPages = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Stored> eldest) {
+            return size() > REMEMBERED_PAGES;
+        }
+    });
 
-    /** What this instance last stored for a task or the list, and when. */
+    /** What this instance last stored for a task or a page, and when. */
     private record Stored(long version, Instant at) {}
 
     public TaskCacheService(RedisTaskCache cache, TaskCacheConfig config, MeterRegistry registry) {
@@ -95,7 +99,7 @@ public class TaskCacheService {
      */
     void forget(@Observes RedisDataLost lost) {
         storedVersions.clear();
-        storedList = null;
+        storedPages.clear();
         fireAndForget(cache.epoch(), "read the epoch", this::learnEpoch);
     }
 
@@ -108,16 +112,19 @@ public class TaskCacheService {
         put(snapshot, false);
     }
 
-    /** After a successful list read: stores the list if it changed or was stored long ago. */
-    public void rememberList(List<TaskResponse> tasks) {
-        var fingerprint = tasks.hashCode();
-        var stored = storedList;
+    /**
+     * After a successful read of a page the caller chose to keep (the first pages only: the cache never holds the
+     * whole table): stores it under {@code key}, where it starts, if it changed or was stored long ago.
+     */
+    public void rememberPage(String key, CachedPage page) {
+        var fingerprint = page.hashCode();
+        var stored = storedPages.get(key);
         if (stored != null && stored.version() == fingerprint && fresh(stored)) {
             return;
         }
-        fireAndForget(cache.putList(epoch, tasks), "store the list", current -> {
+        fireAndForget(cache.putPage(epoch, key, page), "store a page of the list", current -> {
             if (current.equals(epoch)) {
-                storedList = new Stored(fingerprint, Instant.now());
+                storedPages.put(key, new Stored(fingerprint, Instant.now()));
             }
         });
     }
@@ -130,11 +137,11 @@ public class TaskCacheService {
             put(updated.snapshot(), true);
         } else if (outcome instanceof WriteOutcome.Deleted && write instanceof TaskWrite.DeleteTask delete) {
             storedVersions.remove(delete.taskId());
-            storedList = null;
+            storedPages.clear();
             fireAndForget(retried(() -> tombstone(delete.taskId())), "tombstone a deleted task", this::learnEpoch);
         } else if (outcome instanceof WriteOutcome.Deleted) {
             storedVersions.clear();
-            storedList = null;
+            storedPages.clear();
             fireAndForget(retried(cache::purge), "purge after deleting all tasks", this::learnEpoch);
         }
     }
@@ -147,17 +154,17 @@ public class TaskCacheService {
                 .invoke(this::failed);
     }
 
-    /** The copy of the list, counted as a hit or miss; null when there is none. */
-    public Uni<List<TaskResponse>> list() {
-        return cache.list()
-                .invoke(tasks -> (tasks == null ? listMisses : listHits).increment())
+    /** The copy of the page stored under {@code key}, counted as a hit or miss; null when there is none. */
+    public Uni<CachedPage> page(String key) {
+        return cache.page(key)
+                .invoke(page -> (page == null ? listMisses : listHits).increment())
                 .onFailure()
                 .invoke(this::failed);
     }
 
     private void put(TaskSnapshot snapshot, boolean dropList) {
         if (dropList) {
-            storedList = null;
+            storedPages.clear();
         }
         var id = snapshot.task().id();
         fireAndForget(cache.put(epoch, snapshot, dropList), "store a task", current -> {
@@ -185,7 +192,7 @@ public class TaskCacheService {
         if (!current.equals(epoch)) {
             epoch = current;
             storedVersions.clear();
-            storedList = null;
+            storedPages.clear();
         }
     }
 
@@ -217,7 +224,7 @@ public class TaskCacheService {
         errors.increment();
         // Redis may have lost what it held (it keeps nothing on disk): store again once it is back.
         storedVersions.clear();
-        storedList = null;
+        storedPages.clear();
         if (failing.compareAndSet(false, true)) {
             Log.warnf("Fallback cache unavailable (%s); reads still go to PostgreSQL first", failure.toString());
         }

@@ -1,5 +1,6 @@
 package dev.resilient.shared.persistence;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,9 +15,17 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
 
-    /** Oldest first; the id breaks ties between tasks created in the same microsecond, so the order is stable. */
-    public Uni<List<Task>> listOldestFirst() {
-        return find("order by createdAt, id").list();
+    /**
+     * At most {@code size} tasks, oldest first, after the task created at {@code afterCreatedAt} with id {@code
+     * afterId} (from the start when null). The id breaks ties between tasks created in the same microsecond, so the
+     * order is total and a position stays valid whatever is inserted or deleted meanwhile; the index on (created_at,
+     * id) makes every page cost the same, however deep.
+     */
+    public Uni<List<Task>> pageOldestFirst(Instant afterCreatedAt, UUID afterId, int size) {
+        var query = afterCreatedAt == null
+                ? find("order by createdAt, id")
+                : find("where (createdAt, id) > (?1, ?2) order by createdAt, id", afterCreatedAt, afterId);
+        return query.range(0, size - 1).list();
     }
 
     /**

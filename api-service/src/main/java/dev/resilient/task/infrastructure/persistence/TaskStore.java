@@ -1,5 +1,6 @@
 package dev.resilient.task.infrastructure.persistence;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -41,8 +42,10 @@ public class TaskStore {
         this.guarded = guarded;
     }
 
-    public Uni<List<TaskResponse>> list() {
-        return guarded.postgresRead(() -> RunToCompletion.of(() -> Panache.withSession(repository::listOldestFirst)))
+    /** At most {@code size} tasks, oldest first, after the given one (from the start when {@code afterId} is null). */
+    public Uni<List<TaskResponse>> page(Instant afterCreatedAt, UUID afterId, int size) {
+        return guarded.postgresRead(() -> RunToCompletion.of(
+                        () -> Panache.withSession(() -> repository.pageOldestFirst(afterCreatedAt, afterId, size))))
                 .map(tasks ->
                         tasks.stream().map(task -> task.toSnapshot().task()).toList())
                 .onFailure()

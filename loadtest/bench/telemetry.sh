@@ -58,7 +58,7 @@ start_api() { # $1 configuration, $2 log file
         java -jar api-service/target/quarkus-app/quarkus-run.jar > "$2" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
-    for _ in $(seq 1 60); do curl -sf "localhost:$API_PORT/q/health/ready" > /dev/null && return; sleep 0.5; done
+    for _ in $(seq 1 240); do curl -sf "localhost:$API_PORT/q/health/ready" > /dev/null && return; sleep 0.5; done
     echo "api-service did not start ($1)" >&2; exit 1
 }
 stop_api() { kill "$api_pid" 2> /dev/null; wait "$api_pid" 2> /dev/null || true; }

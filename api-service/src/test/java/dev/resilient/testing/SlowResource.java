@@ -1,0 +1,21 @@
+package dev.resilient.testing;
+
+import java.time.Duration;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+
+import io.smallrye.mutiny.Uni;
+
+/** A read route that exists only in the test application and takes as long as asked: it holds a request in flight. */
+@Path(SlowResource.PATH)
+public class SlowResource {
+
+    public static final String PATH = "/test-only/slow";
+
+    @GET
+    public Uni<String> slow(@QueryParam("millis") long millis) {
+        return Uni.createFrom().item("done").onItem().delayIt().by(Duration.ofMillis(millis));
+    }
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Shared by the wrk benchmarks that start their own services (cold-start.sh, overload.sh): source it after setting
+# API_PORT, WORKER_PORT, WORK and (optionally) API_ENV. Services use the database tasks_bench and queues, journal,
+# cache and idempotency keys of their own, so nothing left by another run is in the way.
+DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432}
+export PGPASSWORD=${DB_PASSWORD:-tasks}
+DB_USER=${DB_USER:-tasks}
+read -r -a API_ENV <<< "${API_ENV:-}"
+BENCH_SETTINGS=(DB_NAME=tasks_bench TASKS_MESSAGING_PREFIX=tasks-bench.writes
+    TASKS_JOURNAL_KEY_PREFIX=tasks-bench:operations: TASKS_CACHE_KEY_PREFIX=tasks-bench:cache:
+    TASKS_IDEMPOTENCY_KEY_PREFIX=tasks-bench:idempotency: TASKS_REDIS_INCARNATION_KEY=tasks-bench:incarnation)
+
+command -v wrk > /dev/null || { echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; }
+make --no-print-directory deps build > /dev/null
+psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -tAc "select 1 from pg_database where datname = 'tasks_bench'" \
+    | grep -q 1 || createdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" tasks_bench
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done; wait 2> /dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+# start_services ROUND: both services afresh on an empty table; sets api_pid, worker_pid, started (ns), ready (ns).
+start_services() {
+    psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -qc 'TRUNCATE tasks, applied_operations' 2> /dev/null || true
+    started=$(date +%s%N)
+    env "${BENCH_SETTINGS[@]}" "${API_ENV[@]}" QUARKUS_HTTP_PORT=$API_PORT \
+        java -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
+    api_pid=$!
+    pids+=("$api_pid")
+    env "${BENCH_SETTINGS[@]}" QUARKUS_HTTP_PORT=$WORKER_PORT \
+        java -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker-$1.log" 2>&1 &
+    worker_pid=$!
+    pids+=("$worker_pid")
+    ready=""
+    for _ in $(seq 1 1200); do
+        if curl -sf -o /dev/null "localhost:$API_PORT/q/health/ready"; then ready=$(date +%s%N); return; fi
+        sleep 0.1
+    done
+    echo "api-service not ready within 120 s (log: $WORK/api-$1.log)" >&2
+    exit 1
+}
+
+stop_services() {
+    kill "$api_pid" "$worker_pid" 2> /dev/null || true
+    wait "$api_pid" "$worker_pid" 2> /dev/null || true
+}
+
+# metric_sums NAME LABEL: api-service's counter NAME summed by LABEL: "a=3 b=1 ".
+metric_sums() {
+    curl -sf "localhost:$API_PORT/q/metrics" | awk -F'[{}]' -v name="$1" -v label="$2" '$1 == name {
+        match($2, label "=\"[^\"]*\""); d = substr($2, RSTART + length(label) + 2, RLENGTH - length(label) - 3)
+        split($3, v, " "); n[d] += v[1] } END { for (d in n) printf "%s=%d ", d, n[d] }'
+}
+
+# grown BEFORE AFTER: what grew between two metric_sums, as "a 2, b 1", or "none".
+grown() {
+    local changed
+    changed=$(join -t= -a2 -e0 -o 0,1.2,2.2 <(tr ' ' '\n' <<< "$1" | grep . | sort) \
+        <(tr ' ' '\n' <<< "$2" | grep . | sort) | awk -F= '$3 - $2 > 0 { printf "%s %d, ", $1, $3 - $2 }')
+    echo "${changed:-none}" | sed 's/, $//'
+}
+
+# run_wrk CONNECTIONS SECONDS OUTPUT: the article's mix against api-service.
+run_wrk() {
+    wrk -t2 -c"$1" -d"${2}s" --timeout 10s -s loadtest/bench/mix.lua "http://127.0.0.1:$API_PORT" > "$3"
+}
+
+# wrk_field OUTPUT rate|p99|statuses|errors|requests|seconds
+wrk_field() {
+    case $2 in
+        rate) sed -nE 's/.*= ([0-9.]+) req\/s.*/\1/p' "$1" | head -1 ;;
+        p99) sed -nE 's/.* p99 ([0-9.]+)ms.*/\1/p' "$1" | head -1 ;;
+        statuses) sed -n 's/^status counts: //p' "$1" ;;
+        errors) sed -n 's/^socket errors: //p' "$1" ;;
+        seconds) sed -nE 's/.* in ([0-9.]+)s = .*/\1/p' "$1" | head -1 ;;
+    esac
+}

@@ -99,7 +99,7 @@ stop_started_services() {
 
 # footprint [LOG]: each service's resident memory now and at its peak (VmRSS, VmHWM of /proc/PID/status) and, from
 # LOG (the services' output when ensure_services started them), how long its start-up took as Quarkus reports it.
-# `make load` prints it after the load: the figures the README quotes and the Kubernetes resources are sized from.
+# `make load` prints it after the load: the figures docs/operations.md (Footprint) quotes and the Kubernetes resources are sized from.
 footprint() {
     local name pid rss peak started
     for name in api-service write-worker; do

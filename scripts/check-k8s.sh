@@ -159,7 +159,7 @@ def main():
         if module in ZERO_UNAVAILABLE:
             check(unavailable in (0, "0%"), f"{module}: no pod unavailable during a rolling update",
                   f"{module}: maxUnavailable {unavailable!r}, expected 0%")
-        image = f"resilient-tasks/{module}:{version}"  # what the README's docker build tags (docker.io implied)
+        image = f"resilient-tasks/{module}:{version}"  # what the docker build of docs/operations.md tags (docker.io implied)
         check(container.get("image") in (image, f"docker.io/{image}"), f"{module}: image {container.get('image')}",
               f"{module}: image {container.get('image')}, expected {image}")
         ports = [p.get("containerPort") for p in container.get("ports", [])]

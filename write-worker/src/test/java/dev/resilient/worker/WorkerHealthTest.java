@@ -1,7 +1,11 @@
 package dev.resilient.worker;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +20,14 @@ class WorkerHealthTest {
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
+    /** Readiness follows the consumers' connections, which open just after start: a probe waits for them too. */
     @Test
-    void answersReadiness() {
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    void becomesReadyOnceConnected() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("rabbitmq-consumer")));
     }
 }

@@ -16,12 +16,26 @@ psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -tAc "select 1 from p
     | grep -q 1 || createdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" tasks_bench
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done; wait 2> /dev/null || true; rm -rf "$WORK"; }
+# KEEP_LOGS=DIR keeps the services' logs and wrk's output there instead of deleting them with the run.
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+    wait 2> /dev/null || true
+    if [[ -n ${KEEP_LOGS:-} ]]; then mkdir -p "$KEEP_LOGS" && cp -r "$WORK"/. "$KEEP_LOGS"/; fi
+    rm -rf "$WORK"
+}
 trap cleanup EXIT
 
-# start_services ROUND: both services afresh on an empty table; sets api_pid, worker_pid, started (ns), ready (ns).
+# start_services ROUND: both services afresh on an empty table (KEEP_TABLE=1: on the table as it is), with none of
+# an earlier run's deferred writes, journal, cache or idempotency records (a delete-all would otherwise queue behind
+# writes an earlier round left deferred); sets api_pid, worker_pid, started (ns), ready (ns).
 start_services() {
-    psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -qc 'TRUNCATE tasks, applied_operations' 2> /dev/null || true
+    [[ -n ${KEEP_TABLE:-} ]] \
+        || psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -qc 'TRUNCATE tasks, applied_operations' 2> /dev/null || true
+    redis-cli -h "${REDIS_HOST:-127.0.0.1}" --scan --pattern 'tasks-bench:*' \
+        | xargs -r -n 1000 redis-cli -h "${REDIS_HOST:-127.0.0.1}" DEL > /dev/null
+    for queue in $(rabbitmqctl -q list_queues name 2> /dev/null | grep '^tasks-bench\.writes\.'); do
+        rabbitmqctl -q purge_queue "$queue" > /dev/null
+    done
     started=$(date +%s%N)
     env "${BENCH_SETTINGS[@]}" "${API_ENV[@]}" QUARKUS_HTTP_PORT=$API_PORT \
         java -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
@@ -45,9 +59,10 @@ stop_services() {
     wait "$api_pid" "$worker_pid" 2> /dev/null || true
 }
 
-# metric_sums NAME LABEL: api-service's counter NAME summed by LABEL: "a=3 b=1 ".
+# metric_sums NAME LABEL [MATCH]: api-service's counter NAME summed by LABEL: "a=3 b=1 ", only the series whose
+# labels contain MATCH if given.
 metric_sums() {
-    curl -sf "localhost:$API_PORT/q/metrics" | awk -F'[{}]' -v name="$1" -v label="$2" '$1 == name {
+    curl -sf "localhost:$API_PORT/q/metrics" | awk -F'[{}]' -v name="$1" -v label="$2" -v match_="${3:-}" '$1 == name && index($2, match_) {
         match($2, label "=\"[^\"]*\""); d = substr($2, RSTART + length(label) + 2, RLENGTH - length(label) - 3)
         split($3, v, " "); n[d] += v[1] } END { for (d in n) printf "%s=%d ", d, n[d] }'
 }

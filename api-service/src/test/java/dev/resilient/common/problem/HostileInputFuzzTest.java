@@ -1,5 +1,6 @@
 package dev.resilient.common.problem;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -12,8 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -26,11 +30,12 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.testing.TaskRows;
+import dev.resilient.testsupport.PrometheusText;
 
 /**
  * Random requests against the running API, as a careless or hostile client sends them: any method, path, query,
  * header and body, well-formed HTTP or not quite. Whatever comes in, nothing answers 5xx (all dependencies are
- * healthy here) and every 4xx the API itself writes is a problem detail. The seed is printed; rerun one with
+ * healthy here), every 4xx the API itself writes is a problem detail, and no path becomes a metrics tag. The seed is printed; rerun one with
  * {@code -Dfuzz.seed=...}, or more with {@code -Dfuzz.requests=...}.
  */
 @QuarkusTest
@@ -119,6 +124,23 @@ class HostileInputFuzzTest {
             }
         }
         assertThat(failures).as("seed %d", seed).isEmpty();
+        assertThat(uriTags())
+                .as("a random path never becomes a metrics tag (seed %d)", seed)
+                .allMatch(uri -> uri.startsWith("/q/") || ROUTE_TAGS.contains(uri));
+    }
+
+    /** What the uri tag of http_server_requests may be: the routes' templates and Micrometer's catch-alls. */
+    private static final Set<String> ROUTE_TAGS =
+            Set.of("/tasks", "/tasks/{id}", "/tasks/queued/{id}", "OTHER", "NOT_FOUND", "REDIRECTION", "root");
+
+    private static Set<String> uriTags() {
+        var uri = Pattern.compile("uri=\"([^\"]*)\"");
+        return PrometheusText.samples(given().get("/q/metrics").asString()).stream()
+                .filter(sample -> sample.name().startsWith("http_server_requests_seconds"))
+                .map(sample -> uri.matcher(sample.series()))
+                .filter(Matcher::find)
+                .map(matcher -> matcher.group(1))
+                .collect(Collectors.toSet());
     }
 
     /** A request as bytes, and whether it is valid HTTP/1.1 (else Vert.x may refuse it before the API sees it). */

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +28,8 @@ import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
+import dev.resilient.task.application.PageCursor;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
@@ -37,11 +40,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * nothing before readiness, so that first minute now happens here, at a pace the service sets.
  *
  * <p>The warm-up is real traffic from the service to itself over HTTP, through every layer a request takes: each of
- * {@link WarmUpConfig#clients()} clients lists a page, creates a task named {@code warm-up …}, reads it, reads one
- * that does not exist, changes it and deletes it, again and again, for {@link WarmUpConfig#duration()}. It stops at the
- * first answer a healthy service would not give (a deferred write, a 503, a read from the fallback cache): readiness
- * never waits for an outage. Nothing is left behind: a task the warm-up could not delete is deleted in the background
- * once the API takes the delete (a deferred create, once it has been applied).
+ * {@link WarmUpConfig#clients()} clients lists the first page (plainly and after a cursor), creates a task named
+ * {@code warm-up …}, reads it, reads one that does not exist, changes it and deletes it, again and again, for
+ * {@link WarmUpConfig#duration()}. It stops at the first answer a healthy service would not give (a deferred write,
+ * a 503, a read from the fallback cache): readiness never waits for an outage. Nothing is left behind: a task the
+ * warm-up could not delete is deleted in the background once the API takes the delete (a deferred create, once it has
+ * been applied).
  */
 @Readiness
 @ApplicationScoped
@@ -49,6 +53,9 @@ public class WarmUp implements HealthCheck {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final long CLEAN_UP_EVERY_SECONDS = 5;
+    /** A cursor before every task: the page after it is the first page, read through the keyset query. */
+    private static final String FROM_THE_START =
+            PageCursor.after(1, Instant.EPOCH, new UUID(0, 0)).token();
 
     private final WarmUpConfig config;
     private final ObjectMapper json;
@@ -183,7 +190,10 @@ public class WarmUp implements HealthCheck {
     /** One round of what clients do, on a task of its own; the task is gone at the end, or will be. */
     private void cycle(int client, int n) throws Degraded, IOException, InterruptedException {
         // A read first: with PostgreSQL away it comes from the cache or is refused, and the warm-up writes nothing.
-        expect(send("GET", "/tasks?limit=10", null, null), 200);
+        // The first page at its default size, as clients ask for it (and the fallback cache keeps it), then a page
+        // after a cursor: its query is another one, which the first client to follow a Link would otherwise compile.
+        expect(send("GET", "/tasks", null, null), 200);
+        expect(send("GET", "/tasks?after=" + FROM_THE_START, null, null), 200);
         var name = "warm-up " + instance + " " + client + "-" + n;
         var created = send("POST", "/tasks", "{\"name\":\"" + name + "\"}", null);
         if (created.statusCode() == 202) {

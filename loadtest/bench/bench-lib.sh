@@ -33,7 +33,8 @@ start_services() {
         || psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -qc 'TRUNCATE tasks, applied_operations' 2> /dev/null || true
     redis-cli -h "${REDIS_HOST:-127.0.0.1}" --scan --pattern 'tasks-bench:*' \
         | xargs -r -n 1000 redis-cli -h "${REDIS_HOST:-127.0.0.1}" DEL > /dev/null
-    for queue in $(rabbitmqctl -q list_queues name 2> /dev/null | grep '^tasks-bench\.writes\.'); do
+    for queue in $(rabbitmqctl -q list_queues name messages 2> /dev/null \
+        | awk '$1 ~ /^tasks-bench\.writes\./ && $2 > 0 { print $1 }'); do
         rabbitmqctl -q purge_queue "$queue" > /dev/null
     done
     started=$(date +%s%N)

@@ -48,11 +48,14 @@ public class TaskWriter {
 
     private final TaskRepository repository;
     private final AppliedOperationRepository appliedOperations;
+    private final OneStatementWrites oneStatement;
     private final Clock clock = Clock.systemUTC();
 
-    public TaskWriter(TaskRepository repository, AppliedOperationRepository appliedOperations) {
+    public TaskWriter(
+            TaskRepository repository, AppliedOperationRepository appliedOperations, OneStatementWrites oneStatement) {
         this.repository = repository;
         this.appliedOperations = appliedOperations;
+        this.oneStatement = oneStatement;
     }
 
     /**
@@ -70,12 +73,31 @@ public class TaskWriter {
      *
      * <p>A create whose task id is taken but has no record (its record was purged) is answered as created: the API
      * derives the task id from the request as well, so that task is the one this create made.
+     *
+     * <p>A write that applies as asked takes one statement ({@link OneStatementWrites}); one that does not (404, 412)
+     * and a delete-all take the transaction below, which finds out why and records that.
      */
     public Uni<WriteOutcome> apply(UUID operationId, TaskWrite write, long place) {
         var synchronous = new Placed(write, place, false);
-        return applyRecorded(operationId, () -> applyInTransaction(synchronous))
+        return RunToCompletion.of(() -> inOneStatement(operationId, write, place))
+                .chain(outcome -> outcome != null
+                        ? Uni.createFrom().item(outcome)
+                        : applyRecorded(operationId, () -> applyInTransaction(synchronous)))
                 .onFailure(TaskWriter::isUniqueViolation)
                 .recoverWithUni(collision -> firstOutcome(operationId, synchronous, collision));
+    }
+
+    /** The write and its record in one statement, or null when it did not apply as asked (nothing changed). */
+    private Uni<WriteOutcome> inOneStatement(UUID operationId, TaskWrite write, long place) {
+        var appliedAt = clock.instant();
+        if (write instanceof CreateTask create) {
+            return oneStatement.create(operationId, create, place, appliedAt);
+        } else if (write instanceof UpdateTask update) {
+            return oneStatement.update(operationId, update, place, appliedAt);
+        } else if (write instanceof DeleteTask delete) {
+            return oneStatement.delete(operationId, delete, appliedAt);
+        }
+        return Uni.createFrom().nullItem();
     }
 
     /** The outcome recorded under the operation id; for a create without one, the task it made; else the failure. */

@@ -20,6 +20,7 @@ import io.quarkus.test.vertx.RunOnVertxContext;
 import io.quarkus.test.vertx.UniAsserter;
 
 import dev.resilient.shared.contract.IfMatch;
+import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite.CreateTask;
@@ -136,6 +137,40 @@ class TaskWriterTest {
         asserter.assertThat(
                 () -> writer.apply(UUID.randomUUID(), new UpdateTask(id, "any", null, IfMatch.any(), LATER), place()),
                 o -> assertThat(o).isInstanceOf(WriteOutcome.Updated.class));
+    }
+
+    @Test
+    void anIfMatchListingSeveralTagsAppliesWhenOneIsCurrentAndRecordsTheOutcome(UniAsserter asserter) {
+        var id = UUID.randomUUID();
+        var operation = UUID.randomUUID();
+        emptyTable(asserter);
+        create(asserter, id);
+
+        var tags = IfMatch.oneOf(List.of("\"not-a-version\"", "\"7\"", "\"1\""));
+        asserter.assertThat(
+                () -> writer.apply(operation, new UpdateTask(id, null, TaskStatus.COMPLETED, tags, LATER), place()),
+                o -> {
+                    var updated = (WriteOutcome.Updated) o;
+                    assertThat(updated.snapshot().version()).isEqualTo(2);
+                    assertThat(updated.snapshot().task().name()).isEqualTo("Read a book");
+                    assertThat(updated.snapshot().task().status()).isEqualTo(TaskStatus.COMPLETED);
+                    assertThat(updated.snapshot().task().updatedAt()).isEqualTo(LATER);
+                });
+        asserter.assertThat(
+                () -> Panache.withSession(() -> appliedOperations.findById(operation)),
+                recorded -> assertThat(recorded.toOutcome())
+                        .as("the record answers a resend exactly as the write was answered")
+                        .isEqualTo(new WriteOutcome.Updated(new TaskSnapshot(
+                                new TaskResponse(id, "Read a book", TaskStatus.COMPLETED, CREATED_AT_IN_DB, LATER),
+                                2))));
+        asserter.assertThat(
+                () -> writer.apply(
+                        UUID.randomUUID(),
+                        new DeleteTask(id, IfMatch.oneOf(List.of("W/\"2\"", "\"02\"")), LATER),
+                        place()),
+                o -> assertThat(o)
+                        .as("only our own strong tag of the current version matches")
+                        .isInstanceOf(WriteOutcome.PreconditionFailed.class));
     }
 
     @Test

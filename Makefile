@@ -10,7 +10,7 @@ PROM_DIR := observability/prometheus
 PROM_CONFIGS := $(PROM_DIR)/prometheus.yml $(PROM_DIR)/prometheus.local.yml
 SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
 
-.PHONY: help deps build run dev dev-worker test test-rules check-observability k8s native-sources native observe load chaos chaos-short bench overload fmt clean
+.PHONY: help deps build run dev dev-worker test test-rules check-observability k8s native-sources native observe load chaos chaos-short bench bench-wrk overload fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-19s %s\n", $$1, $$2}'
@@ -77,6 +77,11 @@ chaos-short: deps build ## The chaos suite in a short profile, guarantees enforc
 
 bench: deps build ## Healthy throughput and latency at 10, 50 and 100 users (DURATION=60 s each) with the CPU split
 	@DURATION=$(or $(DURATION),60) loadtest/bench.sh
+
+bench-wrk: deps build ## Efficiency: cost per request kind and the mix (wrk, 100 connections), latency at 1 000 req/s, drain
+	loadtest/bench/kinds.sh $(or $(ROUNDS),3) 30
+	loadtest/bench/fixed-rate.sh $(or $(ROUNDS),3) 60
+	loadtest/bench/drain.sh $(or $(ROUNDS),3) 10000
 
 overload: deps build ## Own load: a cold start under 100 connections, 100/400 connections (admission), 300 000 tasks listed (needs wrk)
 	loadtest/bench/cold-start.sh $(or $(ROUNDS),3) 60

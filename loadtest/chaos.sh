@@ -145,11 +145,11 @@ poll_limit_for() {
 }
 
 start_api() {
-    start_process api "$SUITE_DIR/api.log" service_env QUARKUS_HTTP_PORT=$API_PORT java -jar "$API_JAR"
+    start_process api "$SUITE_DIR/api.log" service_env QUARKUS_HTTP_PORT=$API_PORT java @api-service/jvm.options -jar "$API_JAR"
 }
 
 start_worker() {
-    start_process worker "$SUITE_DIR/worker.log" service_env QUARKUS_HTTP_PORT=$WORKER_PORT java -jar "$WORKER_JAR"
+    start_process worker "$SUITE_DIR/worker.log" service_env QUARKUS_HTTP_PORT=$WORKER_PORT java @write-worker/jvm.options -jar "$WORKER_JAR"
 }
 
 # await_ready PORT...: each service's readiness, within 120 s.

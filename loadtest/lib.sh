@@ -129,6 +129,7 @@ cpu_ticks() {
         [api-service]='-f api-service/target/quarkus-app/quarkus-run.jar'
         [write-worker]='-f write-worker/target/quarkus-app/quarkus-run.jar'
         [gatling]='-f io.gatling.app'
+        [wrk]='-x wrk'
         [postgresql]='-x postgres'
         [redis]='-x redis-server'
         [rabbitmq]='-x beam.smp')

@@ -9,7 +9,8 @@
 # script exits non-zero.
 #
 # Environment:
-#   JAVA_OPTS     extra JVM options for both services (split on whitespace)
+#   JAVA_OPTS     extra JVM options for both services (split on whitespace), after each
+#                 service's own (api-service/jvm.options, write-worker/jvm.options): a later option wins
 #   JAVA_HOME     use $JAVA_HOME/bin/java instead of the java on the PATH
 #   API_JAR       default api-service/target/quarkus-app/quarkus-run.jar
 #   WORKER_JAR    default write-worker/target/quarkus-app/quarkus-run.jar
@@ -57,18 +58,18 @@ declare -A PID=()     # service name -> java pid
 PREFIX_PIDS=()        # the sed processes that prefix the output
 NAMES=(api worker)
 
-# start NAME JAR: run the jar in the background with its output (stdout and
+# start NAME JAR OPTIONS_FILE: run the jar with the JVM options of OPTIONS_FILE in the background with its output (stdout and
 # stderr) prefixed with "[NAME] ". PID[NAME] is the java process itself, so
 # `wait` reports java's own exit status.
 start() {
-    local name=$1 jar=$2 fd
+    local name=$1 jar=$2 options=$3 fd
     # The prefixer ignores INT/TERM/HUP: it ends when java closes the pipe, so
     # the services' shutdown messages are not lost.
     exec {fd}> >(trap '' INT TERM HUP && exec sed -u "s/^/[$name] /")
     PREFIX_PIDS+=("$!")
     # Being a background job of a non-interactive shell, java ignores SIGINT:
     # on Ctrl-C only this script reacts, and it stops the services with SIGTERM.
-    "$JAVA" "${JAVA_OPTS_ARRAY[@]}" -jar "$jar" >&"$fd" 2>&1 {fd}>&- &
+    "$JAVA" "@$options" "${JAVA_OPTS_ARRAY[@]}" -jar "$jar" >&"$fd" 2>&1 {fd}>&- &
     PID[$name]=$!
     exec {fd}>&-
 }
@@ -146,8 +147,8 @@ log "  API           http://localhost:8080/tasks"
 log "  Swagger UI    http://localhost:8080/q/swagger-ui"
 log "  worker health http://localhost:8081/q/health"
 
-start api "$API_JAR"
-start worker "$WORKER_JAR"
+start api "$API_JAR" api-service/jvm.options
+start worker "$WORKER_JAR" write-worker/jvm.options
 
 exited="" status=0
 if [[ -z $SIGNAL ]]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shared by the wrk benchmarks that start their own services (cold-start.sh, overload.sh): source it after setting
-# API_PORT, WORKER_PORT, WORK and (optionally) API_ENV. Services use the database tasks_bench and queues, journal,
+# API_PORT, WORKER_PORT, WORK and (optionally) API_ENV. The services run with their own JVM settings (jvm.options in
+# each module); API_JAVA_OPTS and WORKER_JAVA_OPTS add to them (a later option wins). Services use the database tasks_bench and queues, journal,
 # cache and idempotency keys of their own, so nothing left by another run is in the way.
 DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432}
 export PGPASSWORD=${DB_PASSWORD:-tasks}
@@ -39,11 +40,11 @@ start_services() {
     done
     started=$(date +%s%N)
     env "${BENCH_SETTINGS[@]}" "${API_ENV[@]}" QUARKUS_HTTP_PORT=$API_PORT \
-        java -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
+        java @api-service/jvm.options ${API_JAVA_OPTS:-} -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
     env "${BENCH_SETTINGS[@]}" QUARKUS_HTTP_PORT=$WORKER_PORT \
-        java -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker-$1.log" 2>&1 &
+        java @write-worker/jvm.options ${WORKER_JAVA_OPTS:-} -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker-$1.log" 2>&1 &
     worker_pid=$!
     pids+=("$worker_pid")
     ready=""
@@ -53,6 +54,20 @@ start_services() {
     done
     echo "api-service not ready within 120 s (log: $WORK/api-$1.log)" >&2
     exit 1
+}
+
+# seed_tasks COUNT FILE: COUNT tasks straight into the table (as if created long ago), their ids in FILE.
+seed_tasks() {
+    psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -tAc "INSERT INTO tasks
+        (id, name, status, created_at, updated_at, version, last_write_place)
+        SELECT gen_random_uuid(), 'seeded ' || n, 'pending', now(), now(), 1, 0
+        FROM generate_series(1, $1) n RETURNING id" | grep . > "$2"
+}
+
+# resident PID: "<resident> MiB (peak <peak> MiB)" of a running process (VmRSS, VmHWM)
+resident() {
+    awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { peak = $2 } END { printf "%d MiB (peak %d MiB)", rss / 1024, peak / 1024 }' \
+        "/proc/$1/status"
 }
 
 stop_services() {

@@ -44,7 +44,7 @@ start_api() { # $1 scenario
     QUARKUS_HTTP_PORT=$API_PORT QUARKUS_DATASOURCE_REACTIVE_URL=$reactive \
         QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/tasks_bench" QUARKUS_REDIS_HOSTS=$redis \
         TASKS_CACHE_KEY_PREFIX=tasks-bench:cache: TASKS_IDEMPOTENCY_KEY_PREFIX=tasks-bench:idempotency: \
-        java -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
+        java @api-service/jvm.options -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
     for _ in $(seq 1 60); do curl -sf "localhost:$API_PORT/q/health/live" > /dev/null && return; sleep 0.5; done

@@ -57,13 +57,13 @@ common_env=(TASKS_MESSAGING_PREFIX=$PREFIX TASKS_JOURNAL_KEY_PREFIX=$JOURNAL DB_
 
 QUARKUS_HTTP_PORT=$API_PORT env "${common_env[@]}" \
     TASKS_CACHE_KEY_PREFIX=tasks-bench:cache: TASKS_IDEMPOTENCY_KEY_PREFIX=tasks-bench:idempotency: \
-    java -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api.log" 2>&1 &
+    java @api-service/jvm.options -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api.log" 2>&1 &
 pids+=($!)
 await "api-service" "curl -sf localhost:$API_PORT/q/health/ready"
 await "the schema" "sql 'select 1 from applied_operations limit 1' || sql 'select count(*) from applied_operations'"
 
 QUARKUS_HTTP_PORT=$WORKER_PORT env "${common_env[@]}" \
-    java ${WORKER_JAVA_OPTS:-} -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker.log" 2>&1 &
+    java @write-worker/jvm.options ${WORKER_JAVA_OPTS:-} -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker.log" 2>&1 &
 pids+=($!)
 await "write-worker" "curl -sf localhost:$WORKER_PORT/q/health/ready"
 
@@ -153,6 +153,10 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
     echo
     echo "The deferring columns are the backlog being made: POST /tasks at 50 connections while PostgreSQL refuses,"
     echo "each answered 202 once its message is confirmed by RabbitMQ (wrk's numbers, client side)."
+    echo
+    echo "Resident memory of write-worker after the drains (VmRSS, peak VmHWM; JVM settings: write-worker/jvm.options):"
+    awk '/^VmRSS:/ { rss = $2 } /^VmHWM:/ { peak = $2 } END { printf "%d MiB, peak %d MiB.\n", rss / 1024, peak / 1024 }' \
+        "/proc/${pids[1]}/status"
 } > "$OUT"
 cat "$OUT"
 if [[ -n "${lost:-}" ]]; then

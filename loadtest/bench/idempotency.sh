@@ -31,7 +31,7 @@ trap stop_api EXIT
 run_once() { # $1 = true|false; prints "req/s p50 p90 p99" (latencies in ms)
     PGPASSWORD=${DB_PASSWORD:-tasks} psql -h "${DB_HOST:-127.0.0.1}" -U "${DB_USER:-tasks}" -d tasks_bench -qc \
         "delete from tasks" 2> /dev/null || true
-    TASKS_IDEMPOTENCY_ENABLED=$1 QUARKUS_HTTP_PORT=$PORT java -jar "$JAR" > "/tmp/bench-api-$1.log" 2>&1 &
+    TASKS_IDEMPOTENCY_ENABLED=$1 QUARKUS_HTTP_PORT=$PORT java @api-service/jvm.options -jar "$JAR" > "/tmp/bench-api-$1.log" 2>&1 &
     api_pid=$!
     for _ in $(seq 1 60); do curl -sf "localhost:$PORT/q/health/live" > /dev/null && break; sleep 0.5; done
     # Warm-up: JIT, connection pools.

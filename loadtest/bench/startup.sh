@@ -16,7 +16,7 @@ for round in $(seq 1 "$ROUNDS"); do
         port=8080
         [[ $module == write-worker ]] && port=8081
         log=$LOG_DIR/$module-$round.log
-        java -jar "$module/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
+        java "@$module/jvm.options" -jar "$module/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
         pid=$!
         for _ in $(seq 1 600); do curl -sf -o /dev/null "localhost:$port/q/health/started" && break; sleep 0.2; done
         for _ in $(seq 1 50); do grep -q 'started in' "$log" && break; sleep 0.1; done

@@ -55,7 +55,7 @@ start_api() { # $1 configuration, $2 log file
     env "${telemetry[@]}" QUARKUS_HTTP_PORT=$API_PORT DB_NAME=tasks_bench \
         TASKS_CACHE_KEY_PREFIX=tasks-bench:cache: TASKS_IDEMPOTENCY_KEY_PREFIX=tasks-bench:idempotency: \
         TASKS_MESSAGING_PREFIX=$PREFIX TASKS_JOURNAL_KEY_PREFIX=$JOURNAL \
-        java -jar api-service/target/quarkus-app/quarkus-run.jar > "$2" 2>&1 &
+        java @api-service/jvm.options -jar api-service/target/quarkus-app/quarkus-run.jar > "$2" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
     for _ in $(seq 1 240); do curl -sf "localhost:$API_PORT/q/health/ready" > /dev/null && return; sleep 0.5; done

@@ -78,10 +78,12 @@ chaos-short: deps build ## The chaos suite in a short profile, guarantees enforc
 bench: deps build ## Healthy throughput and latency at 10, 50 and 100 users (DURATION=60 s each) with the CPU split
 	@DURATION=$(or $(DURATION),60) loadtest/bench.sh
 
-bench-wrk: deps build ## Efficiency: cost per request kind and the mix (wrk, 100 connections), latency at 1 000 req/s, drain
+bench-wrk: deps build ## Efficiency: cost per request kind and the mix (wrk, 100 connections), latency at 1 000 req/s, drain, memory, warm-up
 	loadtest/bench/kinds.sh $(or $(ROUNDS),3) 30
 	loadtest/bench/fixed-rate.sh $(or $(ROUNDS),3) 60
 	loadtest/bench/drain.sh $(or $(ROUNDS),3) 10000
+	loadtest/bench/memory.sh $(or $(ROUNDS),3)
+	loadtest/bench/warm-up.sh $(or $(ROUNDS),3) 90
 
 overload: deps build ## Own load: a cold start under 100 connections, 100/400 connections (admission), 300 000 tasks listed (needs wrk)
 	loadtest/bench/cold-start.sh $(or $(ROUNDS),3) 60

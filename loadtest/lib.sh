@@ -145,17 +145,23 @@ cpu_ticks() {
     awk '/^cpu / { print "machine", 0, $2 + $3 + $4 + $7 + $8 }' /proc/stat
 }
 
-# cpu_split BEFORE AFTER: each process's CPU between two cpu_ticks snapshots, in % of one core (200 % = both cores
-# here), from the processes alive at both (one that started or ended in between is left out).
+# cpu_split BEFORE AFTER [COUNT]: each process's CPU between two cpu_ticks snapshots, in % of one core (200 % = both
+# cores here); a process that started in between counts with all its CPU (PostgreSQL's backends for connections made
+# since), one that ended in between is left out. With COUNT (the requests or writes served in between), also the CPU
+# per one of them, in ms.
 cpu_split() {
     local hz
     hz=$(getconf CLK_TCK)
-    awk -v hz="$hz" '
+    awk -v hz="$hz" -v count="${3:-0}" '
         FNR == 1 { t[FILENAME == ARGV[1] ? 0 : 1] = $1; next }
         FILENAME == ARGV[1] { before[$1 " " $2] = $3; next }
-        ($1 " " $2) in before { used[$1] += $3 - before[$1 " " $2] }
+        { used[$1] += $3 - (($1 " " $2) in before ? before[$1 " " $2] : 0) }
         END {
             seconds = (t[1] - t[0]) / 1000
-            for (name in used) printf "%-13s %5.0f %%\n", name, used[name] / hz / seconds * 100
+            for (name in used) {
+                printf "%-13s %5.0f %%", name, used[name] / hz / seconds * 100
+                if (count > 0) printf " %.2f", used[name] / hz * 1000 / count
+                printf "\n"
+            }
         }' "$1" "$2" | sort -k2 -rn
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Shared by the wrk benchmarks that start their own services (cold-start.sh, overload.sh): source it after setting
-# API_PORT, WORKER_PORT, WORK and (optionally) API_ENV. The services run with their own JVM settings (jvm.options in
-# each module); API_JAVA_OPTS and WORKER_JAVA_OPTS add to them (a later option wins). Services use the database tasks_bench and queues, journal,
+# Shared by the wrk benchmarks that start their own services (cold-start.sh, overload.sh, memory.sh): source it after
+# setting API_PORT, WORKER_PORT, WORK and (optionally) API_ENV and WORKER_ENV, environment settings added to each
+# service. The services run with their own JVM settings (jvm.options in each module); API_JAVA_OPTS and
+# WORKER_JAVA_OPTS add to them (a later option wins). Services use the database tasks_bench and queues, journal,
 # cache and idempotency keys of their own, so nothing left by another run is in the way.
 DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432}
 export PGPASSWORD=${DB_PASSWORD:-tasks}
 DB_USER=${DB_USER:-tasks}
 read -r -a API_ENV <<< "${API_ENV:-}"
+read -r -a WORKER_ENV <<< "${WORKER_ENV:-}"
 BENCH_SETTINGS=(DB_NAME=tasks_bench TASKS_MESSAGING_PREFIX=tasks-bench.writes
     TASKS_JOURNAL_KEY_PREFIX=tasks-bench:operations: TASKS_CACHE_KEY_PREFIX=tasks-bench:cache:
     TASKS_IDEMPOTENCY_KEY_PREFIX=tasks-bench:idempotency: TASKS_REDIS_INCARNATION_KEY=tasks-bench:incarnation)
@@ -43,7 +45,7 @@ start_services() {
         java @api-service/jvm.options ${API_JAVA_OPTS:-} -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
-    env "${BENCH_SETTINGS[@]}" QUARKUS_HTTP_PORT=$WORKER_PORT \
+    env "${BENCH_SETTINGS[@]}" "${WORKER_ENV[@]}" QUARKUS_HTTP_PORT=$WORKER_PORT \
         java @write-worker/jvm.options ${WORKER_JAVA_OPTS:-} -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker-$1.log" 2>&1 &
     worker_pid=$!
     pids+=("$worker_pid")

@@ -12,9 +12,12 @@
 #
 # Usage: loadtest/bench/drain.sh [ROUNDS] [TOTAL]      WORKER_CONCURRENCY / WORKER_PREFETCH override the worker's
 # channel settings; WARMUP (default 5000) sizes the unreported first round; OUT names the results file; LOGS=dir keeps
-# the services' logs; WORKER_JAVA_OPTS adds JVM options to the worker (e.g. a JFR recording).
+# the services' logs; WORKER_JAVA_OPTS adds JVM options to the worker (e.g. a JFR recording, which
+# loadtest/bench/profile-share.sh reads). Each round also reports the CPU each process spent per applied write, from
+# PostgreSQL's restart until 99 % of the backlog was applied.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source loadtest/lib.sh
 
 ROUNDS=${1:-3}
 TOTAL=${2:-10000}
@@ -90,11 +93,17 @@ round() { # $1 name, $2 backlog size; prints "rate seconds-to-99% seconds-to-100
     local backlog; backlog=$(($(published) - before))
 
     cluster start > /dev/null
+    cpu_ticks > "$WORK/cpu-before-$1"
     # Polled once a second only (a psql process costs CPU the worker would otherwise have): the drain itself is timed
     # from applied_operations.applied_at, which the worker stamps as it commits each write.
     local start; start=$(date +%s.%N)
     while :; do
         local n now; n=$(applied); now=$(date +%s.%N)
+        if [[ ! -s "$WORK/cpu-after-$1" && $((n * 100)) -ge $((backlog * 99)) ]]; then
+            cpu_ticks > "$WORK/cpu-after-$1"
+            cpu_split "$WORK/cpu-before-$1" "$WORK/cpu-after-$1" "$n" \
+                | awk '$1 != "machine" && $1 != "wrk" { printf "%s%s %s ms", (shown++ ? ", " : ""), $1, $4 }' > "$WORK/cpu-$1"
+        fi
         [[ "$n" -ge "$backlog" ]] && break
         awk -v a="$start" -v b="$now" 'BEGIN { exit !(b - a > 180) }' && break
         sleep 1
@@ -117,7 +126,7 @@ round warmup "$WARMUP" > /dev/null
 results=()
 for r in $(seq 1 "$ROUNDS"); do
     line=$(round "$r" "$TOTAL")
-    echo "round $r: $line (ops/s, s to 99 %, s to 100 %, backlog, tasks, 202/s, 202 p50, 202 p99, torn)"
+    echo "round $r: $line (ops/s, s to 99 %, s to 100 %, backlog, tasks, 202/s, 202 p50, 202 p99, torn); CPU per write: $(cat "$WORK/cpu-$r" 2> /dev/null)"
     results+=("$line")
     read -r _ _ _ backlog tasks _ _ _ torn <<< "$line"
     # Every deferred create was answered 202, so every one must be a task now, with its operation recorded: a benchmark
@@ -144,11 +153,11 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
     echo "Seconds are counted from PostgreSQL's restart; \"backlog\" is the API's count of confirmed publishes (a few"
     echo "may confirm after it is read), \"torn\" the tasks without their operation record and records without their task."
     echo
-    echo '| round | drained ops/s | s to 99 % | s to 100 % | backlog | tasks after | torn | deferring: 202/s | 202 p50 | 202 p99 |'
-    echo '|---|---|---|---|---|---|---|---|---|---|'
+    echo '| round | drained ops/s | s to 99 % | s to 100 % | backlog | tasks after | torn | deferring: 202/s | 202 p50 | 202 p99 | CPU per applied write, restart to 99 % |'
+    echo '|---|---|---|---|---|---|---|---|---|---|---|'
     for i in "${!results[@]}"; do
         read -r rate s99 s100 b t a p50 p99 torn <<< "${results[$i]}"
-        echo "| $((i + 1)) | $rate | $s99 | $s100 | $b | $t | $torn | $a | $p50 | $p99 |"
+        echo "| $((i + 1)) | $rate | $s99 | $s100 | $b | $t | $torn | $a | $p50 | $p99 | $(cat "$WORK/cpu-$((i + 1))" 2> /dev/null) |"
     done
     echo
     echo "The deferring columns are the backlog being made: POST /tasks at 50 connections while PostgreSQL refuses,"

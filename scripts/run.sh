@@ -5,8 +5,13 @@
 # Each output line is prefixed with "[api] " or "[worker] ". Ctrl-C (SIGINT),
 # SIGTERM or SIGHUP stops both services: they get SIGTERM, and SIGKILL if they
 # are still running STOP_TIMEOUT seconds later (a second Ctrl-C kills them at
-# once). If one service exits on its own, the other is stopped too and the
+# once). If one service exits on its own, the others are stopped too (with
+# REPLICAS, once HAProxy or the last replica of a service exits) and the
 # script exits non-zero.
+#
+# REPLICAS=N (N > 1) runs N api-service replicas (ports 8180..) and N write-workers
+# (ports 8190..) behind HAProxy on :8080 ([api1], [worker1], [lb], ...; its
+# configuration: scripts/haproxy-config.sh; why: docs/adr/0001-replicated-topology.md).
 #
 # Environment:
 #   JAVA_OPTS     extra JVM options for both services (split on whitespace), after each
@@ -16,6 +21,7 @@
 #   WORKER_JAR    default write-worker/target/quarkus-app/quarkus-run.jar
 #                 (relative paths are relative to the repository root)
 #   STOP_TIMEOUT  seconds to wait after SIGTERM before SIGKILL (20)
+#   REPLICAS      replicas of each service (1: api-service itself on :8080, no balancer)
 set -euo pipefail
 
 # wait -n -p needs bash 5.1.
@@ -29,6 +35,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 API_JAR=${API_JAR:-api-service/target/quarkus-app/quarkus-run.jar}
 WORKER_JAR=${WORKER_JAR:-write-worker/target/quarkus-app/quarkus-run.jar}
 STOP_TIMEOUT=${STOP_TIMEOUT:-20}
+REPLICAS=${REPLICAS:-1}
 
 JAVA=java
 if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then JAVA=$JAVA_HOME/bin/java; fi
@@ -46,6 +53,13 @@ for jar in "$API_JAR" "$WORKER_JAR"; do
         ok=0
     fi
 done
+if [[ ! $REPLICAS =~ ^[1-9][0-9]?$ ]]; then
+    echo "run: REPLICAS must be a number from 1 to 99 (got '$REPLICAS')" >&2
+    ok=0
+elif ((REPLICAS > 1)) && ! command -v haproxy >/dev/null; then
+    echo "run: REPLICAS=$REPLICAS needs HAProxy in front of the replicas: sudo apt-get install haproxy" >&2
+    ok=0
+fi
 if ! command -v "$JAVA" >/dev/null; then
     echo "run: java not found: install a JDK (sudo apt-get install openjdk-17-jdk-headless) or set JAVA_HOME" >&2
     ok=0
@@ -54,23 +68,33 @@ if ((!ok)); then exit 1; fi
 
 # --- child process handling -------------------------------------------------------
 
-declare -A PID=()     # service name -> java pid
+declare -A PID=()     # process name -> pid (java's, or HAProxy's)
 PREFIX_PIDS=()        # the sed processes that prefix the output
-NAMES=(api worker)
+NAMES=()
 
-# start NAME JAR OPTIONS_FILE: run the jar with the JVM options of OPTIONS_FILE in the background with its output (stdout and
+# start NAME JAR OPTIONS_FILE [SETTING=VALUE...]: run the jar with the JVM options of OPTIONS_FILE, and the
+# environment settings given, in the background with its output (stdout and
 # stderr) prefixed with "[NAME] ". PID[NAME] is the java process itself, so
 # `wait` reports java's own exit status.
 start() {
-    local name=$1 jar=$2 options=$3 fd
+    local name=$1 jar=$2 options=$3
+    shift 3
+    run_prefixed "$name" env "$@" "$JAVA" "@$options" "${JAVA_OPTS_ARRAY[@]}" -jar "$jar"
+}
+
+# run_prefixed NAME COMMAND...: COMMAND in the background, its output prefixed with "[NAME] "; PID[NAME] is its pid.
+run_prefixed() {
+    local name=$1 fd
+    shift
     # The prefixer ignores INT/TERM/HUP: it ends when java closes the pipe, so
     # the services' shutdown messages are not lost.
     exec {fd}> >(trap '' INT TERM HUP && exec sed -u "s/^/[$name] /")
     PREFIX_PIDS+=("$!")
     # Being a background job of a non-interactive shell, java ignores SIGINT:
     # on Ctrl-C only this script reacts, and it stops the services with SIGTERM.
-    "$JAVA" "@$options" "${JAVA_OPTS_ARRAY[@]}" -jar "$jar" >&"$fd" 2>&1 {fd}>&- &
+    "$@" >&"$fd" 2>&1 {fd}>&- &
     PID[$name]=$!
+    NAMES+=("$name")
     exec {fd}>&-
 }
 
@@ -142,22 +166,55 @@ trap 'on_signal HUP' HUP
 
 # --- main -------------------------------------------------------------------------
 
-log "starting api-service and write-worker (Ctrl-C stops both)"
-log "  API           http://localhost:8080/tasks"
-log "  Swagger UI    http://localhost:8080/q/swagger-ui"
-log "  worker health http://localhost:8081/q/health"
-
-start api "$API_JAR" api-service/jvm.options
-start worker "$WORKER_JAR" write-worker/jvm.options
-
-exited="" status=0
-if [[ -z $SIGNAL ]]; then
-    # Returns when a service exits, or early when a trapped signal arrives.
-    wait -n -p exited "${PID[api]}" "${PID[worker]}" || status=$?
+if ((REPLICAS == 1)); then
+    log "starting api-service and write-worker (Ctrl-C stops both)"
+    log "  API           http://localhost:8080/tasks"
+    log "  Swagger UI    http://localhost:8080/q/swagger-ui"
+    log "  worker health http://localhost:8081/q/health"
+    start api "$API_JAR" api-service/jvm.options
+    start worker "$WORKER_JAR" write-worker/jvm.options
+else
+    log "starting $REPLICAS replicas of api-service and of write-worker behind HAProxy (Ctrl-C stops them all)"
+    log "  API            http://localhost:8080/tasks (HAProxy), replicas on :8180-$((8180 + REPLICAS - 1))"
+    log "  workers        health on :8190-$((8190 + REPLICAS - 1))"
+    log "  HAProxy        http://localhost:8404/stats, metrics on /metrics"
+    for ((i = 1; i <= REPLICAS; i++)); do
+        start "api$i" "$API_JAR" api-service/jvm.options QUARKUS_HTTP_PORT=$((8180 + i - 1))
+        start "worker$i" "$WORKER_JAR" write-worker/jvm.options QUARKUS_HTTP_PORT=$((8190 + i - 1))
+    done
+    LB_CONFIG=$(mktemp --suffix=.haproxy.cfg)
+    trap 'rm -f "$LB_CONFIG"' EXIT
+    scripts/haproxy-config.sh "$REPLICAS" 8180 >"$LB_CONFIG"
+    run_prefixed lb haproxy -W -db -f "$LB_CONFIG"
 fi
 
+# With replicas, one that exits leaves the others serving (HAProxy routes around it); the run ends when a signal
+# arrives, HAProxy exits, or the last replica of a service is gone.
+exited="" status=0
+waiting=("${PID[@]}")
+while [[ -z $SIGNAL ]]; do
+    exited="" status=0
+    # Returns when a process exits, or early when a trapped signal arrives.
+    wait -n -p exited "${waiting[@]}" || status=$?
+    [[ -n ${exited:-} && -z $SIGNAL ]] || continue
+    name=""
+    for candidate in "${NAMES[@]}"; do [[ ${PID[$candidate]} == "$exited" ]] && name=$candidate; done
+    if ((REPLICAS == 1)) || [[ $name == lb ]]; then break; fi
+    waiting=()
+    for candidate in "${NAMES[@]}"; do
+        if [[ $candidate != "$name" ]] && running "${PID[$candidate]}"; then waiting+=("${PID[$candidate]}"); fi
+    done
+    survivors=$(printf '%s\n' "${NAMES[@]}" | grep -c "^${name%%[0-9]*}[0-9]" || true)
+    left=0
+    for candidate in "${NAMES[@]}"; do
+        if [[ $candidate == "${name%%[0-9]*}"[0-9]* && $candidate != "$name" ]] && running "${PID[$candidate]}"; then left=$((left + 1)); fi
+    done
+    if ((left == 0)); then break; fi
+    log "$name exited with status $status; $left of $survivors replicas of it still running"
+done
+
 if [[ -n $SIGNAL ]]; then
-    log "got SIG$SIGNAL, stopping both services (SIGKILL after ${STOP_TIMEOUT}s; Ctrl-C again to kill now)"
+    log "got SIG$SIGNAL, stopping ${NAMES[*]} (SIGKILL after ${STOP_TIMEOUT}s; Ctrl-C again to kill now)"
     stop_all
     log "stopped"
     # Die of the same signal, so that make and the shell see what happened.
@@ -166,10 +223,9 @@ if [[ -n $SIGNAL ]]; then
     exit 1 # not reached
 fi
 
-other=""
 for name in "${NAMES[@]}"; do
-    if [[ ${PID[$name]} == "$exited" ]]; then exited=$name; else other=$name; fi
+    if [[ ${PID[$name]} == "$exited" ]]; then exited=$name; fi
 done
-log "$exited exited on its own with status $status; stopping $other"
+log "$exited exited on its own with status $status; stopping the rest"
 stop_all
 exit $((status == 0 ? 1 : status))

@@ -204,13 +204,12 @@ while [[ -z $SIGNAL ]]; do
     for candidate in "${NAMES[@]}"; do
         if [[ $candidate != "$name" ]] && running "${PID[$candidate]}"; then waiting+=("${PID[$candidate]}"); fi
     done
-    survivors=$(printf '%s\n' "${NAMES[@]}" | grep -c "^${name%%[0-9]*}[0-9]" || true)
     left=0
     for candidate in "${NAMES[@]}"; do
         if [[ $candidate == "${name%%[0-9]*}"[0-9]* && $candidate != "$name" ]] && running "${PID[$candidate]}"; then left=$((left + 1)); fi
     done
     if ((left == 0)); then break; fi
-    log "$name exited with status $status; $left of $survivors replicas of it still running"
+    log "$name exited with status $status; $left of $REPLICAS replicas of it still running"
 done
 
 if [[ -n $SIGNAL ]]; then

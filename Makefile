@@ -10,7 +10,7 @@ PROM_DIR := observability/prometheus
 PROM_CONFIGS := $(PROM_DIR)/prometheus.yml $(PROM_DIR)/prometheus.local.yml
 SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
 
-.PHONY: help deps build run dev dev-worker test test-rules check-observability k8s native-sources native observe load chaos chaos-short bench bench-wrk overload fmt clean
+.PHONY: help deps build run dev dev-worker test test-rules check-observability k8s native-sources native observe load chaos chaos-short bench bench-wrk bench-replicas overload fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-19s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ $(API_JAR) $(WORKER_JAR) &: $(SOURCES)
 	$(MVNW) $(MAVEN_ARGS) package -DskipTests
 	@touch $(API_JAR) $(WORKER_JAR)
 
-run: deps build ## Run api-service (:8080) and write-worker (:8081) in the foreground; Ctrl-C stops both
+run: deps build ## Run api-service (:8080) and write-worker (:8081) in the foreground (REPLICAS=2: behind HAProxy); Ctrl-C stops both
 	@scripts/run.sh
 
 dev: deps ## api-service in Quarkus dev mode (live reload, Dev UI at http://localhost:8080/q/dev-ui)
@@ -67,7 +67,7 @@ observe: ## Prometheus (:9090) with the alert rules and exporters, against the r
 load: ## The seed's load (USERS=100, DURATION=300 s) on the running services (or started for it), then the ledger check
 	@USERS=$(or $(USERS),100) DURATION=$(or $(DURATION),300) loadtest/run-load.sh
 
-chaos: deps build ## Chaos scenarios under load (SCENARIO=name, default all; USERS=100 DURATION=120), checked, summarised
+chaos: deps build ## Chaos scenarios under load (SCENARIO=name, default all; USERS=100 DURATION=120; REPLICAS=2: replicated), checked, summarised
 	@USERS=$(or $(USERS),100) DURATION=$(or $(DURATION),120) loadtest/chaos.sh $(or $(SCENARIO),all)
 
 chaos-short: deps build ## The chaos suite in a short profile, guarantees enforced (20 users, 40 s each; what CI runs)
@@ -84,6 +84,9 @@ bench-wrk: deps build ## Efficiency: cost per request kind and the mix (wrk, 100
 	loadtest/bench/drain.sh $(or $(ROUNDS),3) 10000
 	loadtest/bench/memory.sh $(or $(ROUNDS),3)
 	loadtest/bench/warm-up.sh $(or $(ROUNDS),3) 90
+
+bench-replicas: deps build ## Capacity: the mix (wrk, 100 connections) against one API replica and two behind HAProxy, side by side
+	loadtest/bench/replicas.sh $(or $(ROUNDS),3) 2
 
 overload: deps build ## Own load: a cold start under 100 connections, 100/400 connections (admission), 300 000 tasks listed (needs wrk)
 	loadtest/bench/cold-start.sh $(or $(ROUNDS),3) 60

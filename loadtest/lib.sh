@@ -7,14 +7,20 @@ say() { printf '[%s] %s\n' "${SAY_AS:-load}" "$*"; }
 
 ready() { curl -sf -o /dev/null --max-time 2 "localhost:$1/q/health/ready"; }
 
+# rabbitmq_ctl ARGS...: rabbitmqctl on the broker the services use: the stock one, or with RABBITMQ_CLUSTER=1 the
+# first running node of scripts/rabbitmq-cluster.sh.
+rabbitmq_ctl() {
+    if [[ ${RABBITMQ_CLUSTER:-0} == 1 ]]; then scripts/rabbitmq-cluster.sh ctl "$@"; else rabbitmqctl "$@"; fi
+}
+
 # Messages waiting in the deferred-write queues (every tasks.writes.* queue but the dead-letter queue).
 queued_writes() {
-    rabbitmqctl -q list_queues name messages 2> /dev/null \
+    rabbitmq_ctl -q list_queues name messages 2> /dev/null \
         | awk '$1 ~ /^tasks\.writes\./ && $1 != "tasks.writes.dead" { n += $2 } END { print n + 0 }'
 }
 
 dead_letters() {
-    rabbitmqctl -q list_queues name messages 2> /dev/null \
+    rabbitmq_ctl -q list_queues name messages 2> /dev/null \
         | awk '$1 == "tasks.writes.dead" { n = $2 } END { print n + 0 }'
 }
 
@@ -132,7 +138,8 @@ cpu_ticks() {
         [wrk]='-x wrk'
         [postgresql]='-x postgres'
         [redis]='-x redis-server'
-        [rabbitmq]='-x beam.smp')
+        [rabbitmq]='-x beam.smp'
+        [haproxy]='-x haproxy')
     date +%s%3N
     for name in "${!patterns[@]}"; do
         # shellcheck disable=SC2086 # the pattern holds pgrep's option and argument

@@ -11,7 +11,9 @@
 #     (envFrom), passwords from the Secret only;
 #   - a Service onto that port, a ServiceMonitor scraping /q/metrics, and a PodDisruptionBudget that selects the
 #     Deployment's pods and leaves one replica free to be evicted; api-service also sets QUARKUS_SHUTDOWN_DELAY and
-#     rolls out with no pod unavailable.
+#     rolls out with no pod unavailable;
+#   - pod anti-affinity on the node for its own pods, time to stop gracefully, and for api-service a
+#     HorizontalPodAutoscaler on CPU.
 # src/main/kubernetes/redis.yml (the Redis the guarantees assume) must run one StatefulSet whose data survives a
 # restart (appendonly yes, on a volumeClaimTemplate) and that refuses writes when full (maxmemory, noeviction), behind
 # a Service named redis, the host the ConfigMap names.
@@ -37,6 +39,8 @@ REQUIRED_ENV = {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "REDI
 SECRETS = {"DB_PASSWORD", "RABBITMQ_PASSWORD"}
 # Set on the Deployment itself: the API reports not-ready this long before it stops taking requests.
 DEPLOYMENT_ENV = {"api-service": {"QUARKUS_SHUTDOWN_DELAY"}}
+# Scaled on CPU by a HorizontalPodAutoscaler (the worker's count is fixed: see its application.properties).
+AUTOSCALED = {"api-service"}
 # Serving capacity never drops during a rollout.
 ZERO_UNAVAILABLE = {"api-service"}
 PROBES = {"livenessProbe": "/q/health/live", "readinessProbe": "/q/health/ready", "startupProbe": "/q/health/started"}
@@ -222,6 +226,29 @@ def main():
             check(isinstance(allowed, int) and 0 < allowed < replicas,
                   f"{module}: PodDisruptionBudget keeps {allowed} of {replicas} available",
                   f"{module}: PodDisruptionBudget {budget}: minAvailable must be at least 1 and below {replicas}")
+
+        anti = ((spec["template"]["spec"].get("affinity") or {}).get("podAntiAffinity") or {})
+        terms = [t.get("podAffinityTerm", t) for key in ("preferredDuringSchedulingIgnoredDuringExecution",
+                                                         "requiredDuringSchedulingIgnoredDuringExecution")
+                 for t in anti.get(key) or []]
+        check(any(t.get("topologyKey") == "kubernetes.io/hostname"
+                  and all(pod_labels.get(k) == v for k, v in t["labelSelector"]["matchLabels"].items())
+                  for t in terms),
+              f"{module}: pod anti-affinity spreads its replicas over nodes",
+              f"{module}: no pod anti-affinity on kubernetes.io/hostname for its own pods ({anti})")
+        grace = spec["template"]["spec"].get("terminationGracePeriodSeconds", 30)
+        check(grace >= 20, f"{module}: {grace} s to stop gracefully",
+              f"{module}: terminationGracePeriodSeconds {grace}: below the shutdown delay plus its timeout")
+        if module in AUTOSCALED:
+            scalers = [h["spec"] for h in resources.get("HorizontalPodAutoscaler", [])
+                       if h["spec"]["scaleTargetRef"].get("name") == module]
+            cpu = [m for h in scalers for m in h.get("metrics") or []
+                   if (m.get("resource") or {}).get("name") == "cpu"]
+            check(len(scalers) == 1 and cpu and scalers[0]["minReplicas"] >= 2
+                  and scalers[0]["maxReplicas"] >= scalers[0]["minReplicas"],
+                  f"{module}: autoscaled on CPU, {scalers[0]['minReplicas'] if scalers else '?'} to "
+                  f"{scalers[0]['maxReplicas'] if scalers else '?'} pods",
+                  f"{module}: expected one HorizontalPodAutoscaler on CPU with at least 2 pods, found {scalers}")
 
     check_redis()
     print(f"{'FAILED' if failures else 'passed'}: {len(failures)} failed")

@@ -18,6 +18,8 @@
 #   PGADMIN_USER PGADMIN_PASSWORD  admin login for creating the role and
 #                      databases over TCP (postgres, no password)
 #   DEPS_WAIT_SECONDS  how long to wait for a server we started: 60
+#   REPLICAS           more than 1: also HAProxy (installed) and the three-node RabbitMQ cluster of
+#                      scripts/rabbitmq-cluster.sh (started), what `make run REPLICAS=N` and the suites use
 set -Eeuo pipefail
 trap 'echo "deps.sh: unexpected failure at line $LINENO: $BASH_COMMAND" >&2' ERR
 
@@ -451,6 +453,27 @@ setup_database() {
     fi
 }
 
+# --- the replicated topology (REPLICAS > 1) -------------------------------------------
+
+replicated() {
+    if have haproxy; then
+        status haproxy "" "$(haproxy -v | head -n 1 | cut -d' ' -f1-3)"
+    elif apt_install haproxy; then
+        status haproxy "" "installed"
+    else
+        problem "HAProxy is missing (REPLICAS=${REPLICAS} puts it in front of the replicas). Install it:" \
+            "  sudo apt-get install haproxy"
+    fi
+    local cluster=("$(dirname "${BASH_SOURCE[0]}")/rabbitmq-cluster.sh")
+    if ((EUID != 0)); then cluster=("${ROOT[@]}" "${cluster[@]}"); fi
+    if ((HAVE_ROOT)) && run_quietly "${cluster[@]}" start; then
+        status rabbitmq cluster "$("${cluster[@]}" addresses) up"
+    else
+        problem "The RabbitMQ cluster (REPLICAS=${REPLICAS}) is not running and starting it needs root. Run:" \
+            "  sudo scripts/rabbitmq-cluster.sh start"
+    fi
+}
+
 # --- main ---------------------------------------------------------------------
 
 detect_root
@@ -462,6 +485,9 @@ if [[ -n ${UP[rabbitmq]:-} ]]; then
 fi
 if [[ -n ${UP[postgres]:-} ]]; then
     setup_database
+fi
+if ((${REPLICAS:-1} > 1)); then
+    replicated
 fi
 
 if ((problems > 0)); then

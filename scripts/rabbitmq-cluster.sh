@@ -2,13 +2,19 @@
 # scripts/rabbitmq-cluster.sh - a three-node RabbitMQ cluster on this machine, beside the stock broker (which stays
 # on 5672 and stays the default). Why it is built this way: docs/adr/0001-replicated-topology.md.
 #
-# Usage: scripts/rabbitmq-cluster.sh start | stop | status | addresses | kill N | restart N
-#   start      starts the nodes that are not running and joins a fresh node to the first; waits until all are in
+# Usage: scripts/rabbitmq-cluster.sh start | stop | status | addresses | kill N | restart N | stop-app | reset
+#                                    | leader QUEUE | ctl ARGS...
+#   start      starts the nodes (or their RabbitMQ application) that are not running and joins a fresh node to the
+#              first; waits until all are in
 #   stop       stops every node (their data stays, so the next start finds the cluster and its queues)
 #   status     the cluster as the first node sees it, and each quorum queue's leader and members
 #   addresses  the nodes' AMQP addresses, comma-separated (the services' RABBITMQ_ADDRESSES)
 #   kill N     kill -9 of node N (its Erlang VM): what a crashed machine looks like to the others
 #   restart N  starts node N again after a kill or stop, and waits until it is back in the cluster
+#   stop-app   stops the RabbitMQ application of every node, as `rabbitmqctl stop_app` does on one broker
+#   reset      the cluster started again from nothing: every definition and message gone
+#   leader Q   the number of the node leading quorum queue Q
+#   ctl ARGS   rabbitmqctl ARGS on the first node that is running (for the load and chaos scripts)
 #
 # Environment:
 #   RABBITMQ_CLUSTER_NODES  number of nodes (3)
@@ -43,6 +49,9 @@ in_env() {
 ctl() { local n=$1; shift; in_env "$n" rabbitmqctl -q -n "$(node "$n")" "$@"; }
 
 running() { ctl "$1" ping > /dev/null 2>&1; }
+# alive N: node N's Erlang VM runs (from its pid file: quicker than the CLI, and fine for a node that just died)
+alive() { [[ -f $(pid_file "$1") ]] && kill -0 "$(cat "$(pid_file "$1")")" 2> /dev/null; }
+app_running() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$((PORT + $1))" 2> /dev/null; }
 
 prepare() {
     local n=$1 base="$DIR/rmq$1"
@@ -53,6 +62,10 @@ listeners.tcp.local = 127.0.0.1:$((PORT + n))
 queue_leader_locator = balanced
 EOF
     echo '[].' > "$base/enabled_plugins"
+    # A wait queue's expired message moves on to the work queue (at-least-once dead-lettering) once that queue's leader
+    # confirms it; one whose confirm was lost with a node is sent again after this long (3 min by default), and the
+    # write waits all that time. A duplicate is harmless: the worker applies an operation once.
+    echo '[{rabbit, [{dead_letter_worker_publisher_confirm_timeout, 10000}]}].' > "$base/advanced.config"
     chown -R rabbitmq:rabbitmq "$DIR"
 }
 
@@ -74,7 +87,11 @@ member() { ctl 1 cluster_status --formatter json | grep -q "\"$(node "$1")\""; }
 start() {
     ((EUID == 0)) || { echo "rabbitmq-cluster: needs root (it starts the nodes as the rabbitmq user)" >&2; exit 1; }
     for n in $(seq 1 "$NODES"); do
-        running "$n" || start_node "$n" &
+        if ! running "$n"; then
+            start_node "$n" &
+        elif ! app_running "$n"; then
+            ctl "$n" start_app &
+        fi
     done
     wait
     for n in $(seq 2 "$NODES"); do
@@ -101,6 +118,28 @@ stop() {
     done
 }
 
+stop_app() {
+    for n in $(seq 1 "$NODES"); do
+        if running "$n"; then ctl "$n" stop_app > /dev/null; fi
+    done
+}
+
+# The node leading quorum queue $1 (its number), from any running node.
+leader() {
+    first_alive_ctl list_queues name leader | awk -v q="$1" '$1 == q { sub(/^rmq/, "", $2); sub(/@.*/, "", $2); print $2 }'
+}
+
+first_alive_ctl() {
+    for n in $(seq 1 "$NODES"); do
+        if alive "$n"; then
+            ctl "$n" "$@"
+            return
+        fi
+    done
+    echo "rabbitmq-cluster: no node is running" >&2
+    return 1
+}
+
 addresses() {
     local list=()
     for n in $(seq 1 "$NODES"); do list+=("127.0.0.1:$((PORT + n))"); done
@@ -125,8 +164,23 @@ case ${1:-} in
         running "$2" || start_node "$2"
         ctl 1 await_online_nodes "$NODES" --timeout 120
         ;;
+    stop-app) stop_app ;;
+    reset)
+        stop
+        log "removing every node's data"
+        rm -rf "$DIR"/rmq*/mnesia
+        start
+        ;;
+    leader)
+        [[ -n ${2:-} ]] || { echo "usage: $0 leader QUEUE" >&2; exit 2; }
+        leader "$2"
+        ;;
+    ctl)
+        shift
+        first_alive_ctl "$@"
+        ;;
     *)
-        sed -n '4,12p' "$0" >&2
+        sed -n '4,23p' "$0" >&2
         exit 2
         ;;
 esac

@@ -11,7 +11,10 @@
 #
 # REPLICAS=N (N > 1) runs N api-service replicas (ports 8180..) and N write-workers
 # (ports 8190..) behind HAProxy on :8080 ([api1], [worker1], [lb], ...; its
-# configuration: scripts/haproxy-config.sh; why: docs/adr/0001-replicated-topology.md).
+# configuration: scripts/haproxy-config.sh; why: docs/adr/0001-replicated-topology.md),
+# on the three-node RabbitMQ cluster of scripts/rabbitmq-cluster.sh (make deps starts it),
+# each replica trying the nodes from a different first one. A stopped replica stays ready-but-
+# draining for QUARKUS_SHUTDOWN_DELAY (5S), long enough for HAProxy's checks to take it out.
 #
 # Environment:
 #   JAVA_OPTS     extra JVM options for both services (split on whitespace), after each
@@ -178,9 +181,16 @@ else
     log "  API            http://localhost:8080/tasks (HAProxy), replicas on :8180-$((8180 + REPLICAS - 1))"
     log "  workers        health on :8190-$((8190 + REPLICAS - 1))"
     log "  HAProxy        http://localhost:8404/stats, metrics on /metrics"
+    IFS=, read -r -a NODES <<<"$(scripts/rabbitmq-cluster.sh addresses)"
+    log "  RabbitMQ       cluster ${NODES[*]}"
     for ((i = 1; i <= REPLICAS; i++)); do
-        start "api$i" "$API_JAR" api-service/jvm.options QUARKUS_HTTP_PORT=$((8180 + i - 1))
-        start "worker$i" "$WORKER_JAR" write-worker/jvm.options QUARKUS_HTTP_PORT=$((8190 + i - 1))
+        # the nodes from the i-th on, then the ones before: connections spread over the cluster
+        first=$(((i - 1) % ${#NODES[@]}))
+        nodes=("${NODES[@]:first}" "${NODES[@]:0:first}")
+        cluster=RABBITMQ_ADDRESSES=$(IFS=,; echo "${nodes[*]}")
+        delay=QUARKUS_SHUTDOWN_DELAY=${QUARKUS_SHUTDOWN_DELAY:-5S}
+        start "api$i" "$API_JAR" api-service/jvm.options QUARKUS_HTTP_PORT=$((8180 + i - 1)) "$cluster" "$delay"
+        start "worker$i" "$WORKER_JAR" write-worker/jvm.options QUARKUS_HTTP_PORT=$((8190 + i - 1)) "$cluster"
     done
     LB_CONFIG=$(mktemp --suffix=.haproxy.cfg)
     trap 'rm -f "$LB_CONFIG"' EXIT

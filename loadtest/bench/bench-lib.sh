@@ -28,10 +28,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_services ROUND: both services afresh on an empty table (KEEP_TABLE=1: on the table as it is), with none of
-# an earlier run's deferred writes, journal, cache or idempotency records (a delete-all would otherwise queue behind
-# writes an earlier round left deferred); sets api_pid, worker_pid, started (ns), ready (ns).
-start_services() {
+# reset_bench_state: an empty table (KEEP_TABLE=1: the table as it is), and none of an earlier run's deferred writes,
+# journal, cache or idempotency records (a delete-all would otherwise queue behind writes an earlier round left
+# deferred).
+reset_bench_state() {
     [[ -n ${KEEP_TABLE:-} ]] \
         || psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -qc 'TRUNCATE tasks, applied_operations' 2> /dev/null || true
     redis-cli -h "${REDIS_HOST:-127.0.0.1}" --scan --pattern 'tasks-bench:*' \
@@ -40,6 +40,12 @@ start_services() {
         | awk '$1 ~ /^tasks-bench\.writes\./ && $2 > 0 { print $1 }'); do
         rabbitmqctl -q purge_queue "$queue" > /dev/null
     done
+}
+
+# start_services ROUND: both services afresh after reset_bench_state; sets api_pid, worker_pid, started (ns), ready
+# (ns).
+start_services() {
+    reset_bench_state
     started=$(date +%s%N)
     env "${BENCH_SETTINGS[@]}" "${API_ENV[@]}" QUARKUS_HTTP_PORT=$API_PORT \
         java @api-service/jvm.options ${API_JAVA_OPTS:-} -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &

@@ -3,18 +3,18 @@ package dev.resilient.testing;
 import java.nio.file.Path;
 import java.util.Map;
 
-import dev.resilient.testsupport.WorkerProcess;
+import dev.resilient.testsupport.ServiceProcess;
 
 /** write-worker as a separate process, wired to what these tests use: the PostgreSQL proxy, the test queues. */
 public final class Worker {
 
     private Worker() {}
 
-    public static WorkerProcess process(String logName) {
+    public static ServiceProcess process(String logName) {
         var jar = Path.of("..", "write-worker", "target", "quarkus-app", "quarkus-run.jar")
                 .toAbsolutePath()
                 .normalize();
-        return WorkerProcess.of(
+        return ServiceProcess.of(
                 jar,
                 Map.of(
                         "DB_HOST",

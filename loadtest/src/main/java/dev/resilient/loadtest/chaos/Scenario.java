@@ -124,7 +124,34 @@ enum Scenario {
             "PostgreSQL 700 ms slower each way (past the API's 1 s timeout: writes commit after their answer) and RabbitMQ"
                     + " stopped (no deferral): writes answered 503 commit anyway, and clients resend them",
             false,
-            writesRefusedWithRetryAfterDuringFault());
+            writesRefusedWithRetryAfterDuringFault()),
+
+    // The replicated topology's own faults (REPLICAS > 1: API replicas behind HAProxy, several workers, a RabbitMQ
+    // cluster): one replica or one node fails, the others carry on, and no client notices more than a slower answer.
+
+    REPLICA_KILL(
+            "one API replica killed (-9) under load and started again 10 s later; HAProxy routes around it and replays"
+                    + " what is harmless to replay on another replica",
+            never503(),
+            nothingDeferred()),
+
+    WORKER_REPLICA_KILL(
+            "PostgreSQL stopped to build a backlog, restarted, one of the workers killed (-9) while they drain it, then"
+                    + " restarted",
+            writesDeferredDuringFault(),
+            deferredAllCompleted()),
+
+    /** Clients poll a 202 for 10 s only, so that new writes are deferred while the node is down and rejoining. */
+    RABBITMQ_NODE_KILL(
+            "PostgreSQL stopped (writes deferred), then the RabbitMQ node leading the work queue killed (-9) and"
+                    + " started again 10 s later; clients give up polling after 10 s",
+            true,
+            writesDeferredDuringFault()),
+
+    ROLLING_RESTART(
+            "every API replica and worker stopped (SIGTERM, graceful) and started again, one at a time, under load",
+            never503(),
+            nothingDeferred());
 
     private final String fault;
     private final List<Expectation> guarantees;

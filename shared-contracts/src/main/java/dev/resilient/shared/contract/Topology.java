@@ -64,17 +64,22 @@ public record Topology(String prefix) {
 
     /**
      * Where a publisher's trial message goes (a breaker's trial after an outage, on the same connection as real
-     * writes): it takes the message, which the broker confirms, and keeps nothing.
+     * writes): it takes the message, which the broker confirms, and keeps nothing. Quorum, so that in a cluster the
+     * trial does not depend on the one node a classic queue would live on.
      */
     public String probeQueue() {
         return prefix + ".probe";
     }
 
     public Map<String, Object> probeQueueArguments() {
-        return Map.of("x-max-length", 0, "x-overflow", "drop-head");
+        return Map.of("x-queue-type", "quorum", "x-max-length", 0, "x-overflow", "drop-head");
     }
 
-    /** Holds nothing and refuses what it is sent, so an unroutable publish is nacked (classic: a length of 0). */
+    /**
+     * Holds nothing and refuses what it is sent, so an unroutable publish is nacked. Classic: a quorum queue of length
+     * 0 still takes one message before it refuses (RabbitMQ 3.10), and that one would be confirmed. In a cluster it
+     * lives on one node; only a publish the exchange cannot route while that node is down goes unrefused.
+     */
     public Map<String, Object> unroutableQueueArguments() {
         return Map.of("x-max-length", 0, "x-overflow", "reject-publish");
     }

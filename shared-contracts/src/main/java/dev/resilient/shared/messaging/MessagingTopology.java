@@ -1,6 +1,8 @@
 package dev.resilient.shared.messaging;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,6 +18,7 @@ import io.quarkus.runtime.StartupEvent;
 
 import dev.resilient.shared.contract.Topology;
 
+import com.rabbitmq.client.Address;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.rabbitmq.RabbitMQClient;
@@ -30,7 +33,8 @@ import io.vertx.rabbitmq.RabbitMQOptions;
  *
  * <p>Each attempt declares over a short-lived connection of its own (the same {@code rabbitmq-*} settings as the
  * messaging connector), so a channel the broker closed (a 406 for a queue with other arguments) never carries over to
- * the next attempt. A second, long-lived connection only watches for reconnections.
+ * the next attempt. A second, long-lived connection only watches for reconnections. With {@code rabbitmq-addresses}
+ * (a cluster's nodes, {@code host:port,host:port}) both try the nodes in that order, as the connector does.
  */
 @ApplicationScoped
 public class MessagingTopology {
@@ -48,6 +52,7 @@ public class MessagingTopology {
             MessagingConfig config,
             @ConfigProperty(name = "rabbitmq-host", defaultValue = "127.0.0.1") String host,
             @ConfigProperty(name = "rabbitmq-port", defaultValue = "5672") int port,
+            @ConfigProperty(name = "rabbitmq-addresses") Optional<String> addresses,
             @ConfigProperty(name = "rabbitmq-username", defaultValue = "guest") String username,
             @ConfigProperty(name = "rabbitmq-password", defaultValue = "guest") String password) {
         this.vertx = vertx;
@@ -59,6 +64,7 @@ public class MessagingTopology {
                 .setPassword(password)
                 .setConnectionTimeout(2000)
                 .setAutomaticRecoveryEnabled(false);
+        addresses.ifPresent(list -> options.setAddresses(Arrays.asList(Address.parseAddresses(list))));
     }
 
     public Topology topology() {

@@ -61,13 +61,8 @@ public final class TopologyDeclarer {
                 mismatched));
         steps.add(() -> boundQueue(
                 client, topology, topology.holdQueue(), topology.waitQueueArguments(), Topology.HOLD_KEY, mismatched));
-        steps.add(() -> boundQueue(
-                client,
-                topology,
-                topology.probeQueue(),
-                topology.probeQueueArguments(),
-                Topology.PROBE_KEY,
-                mismatched));
+        steps.add(() -> replaceableQueue(client, topology.probeQueue(), topology.probeQueueArguments(), mismatched)
+                .chain(() -> client.queueBind(topology.probeQueue(), topology.exchange(), Topology.PROBE_KEY)));
         for (int level = 1; level <= retryLevels; level++) {
             var retryLevel = level;
             steps.add(() -> boundQueue(
@@ -127,6 +122,19 @@ public final class TopologyDeclarer {
                 .replaceWithVoid()
                 .onFailure(TopologyDeclarer::isPreconditionFailed)
                 .transform(failure -> mismatch(name, mismatched, failure));
+    }
+
+    /** A queue that keeps nothing: declared before with other arguments, it is deleted and declared again. */
+    private static Uni<Void> replaceableQueue(
+            RabbitMQClient client, String name, Map<String, Object> arguments, Set<String> mismatched) {
+        if (mismatched.contains(name)) {
+            Log.infof("Queue %s exists with other arguments: declaring it again with %s", name, arguments);
+            return client.queueDelete(name)
+                    .chain(() -> client.queueDeclare(name, true, false, false, new JsonObject(Map.copyOf(arguments))))
+                    .invoke(() -> mismatched.remove(name))
+                    .replaceWithVoid();
+        }
+        return queue(client, name, arguments, mismatched);
     }
 
     /** Remembers a 406 for the next attempt, and fails this one: the broker closed its channel. */

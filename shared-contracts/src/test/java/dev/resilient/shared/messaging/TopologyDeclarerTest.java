@@ -167,6 +167,26 @@ class TopologyDeclarerTest {
                 .isEqualTo(2);
     }
 
+    @Test
+    void aClassicTrialQueueLeftByAnOlderVersionIsReplacedByAQuorumOne() throws Exception {
+        try (var channel = connection.createChannel()) {
+            channel.queueDeclare(
+                    topology.probeQueue(), true, false, false, Map.of("x-max-length", 0, "x-overflow", "drop-head"));
+        }
+
+        assertThat(declare()).as("attempts: the first meets the classic queue").isGreaterThan(1);
+
+        try (var channel = connection.createChannel()) {
+            // A declaration with other arguments than the queue's would close the channel with a 406.
+            channel.queueDeclare(topology.probeQueue(), true, false, false, topology.probeQueueArguments());
+        }
+        try (var channel = confirmingChannel()) {
+            channel.basicPublish(topology.exchange(), Topology.PROBE_KEY, null, new byte[0]);
+            channel.waitForConfirmsOrDie(WAIT.toMillis());
+        }
+        assertThat(ready(topology.probeQueue())).isZero();
+    }
+
     /** As MessagingTopology declares: an attempt per new connection, until one succeeds (a 406 fails an attempt). */
     private int declare() {
         for (int attempt = 1; ; attempt++) {

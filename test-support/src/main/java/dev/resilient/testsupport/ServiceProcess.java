@@ -14,10 +14,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * write-worker as the separate process it is in production ({@code java -jar quarkus-run.jar}), for end-to-end tests
- * that stop it gracefully or kill it outright. Its output goes to a log file next to the jar's target folder.
+ * A service (write-worker, or a second api-service) as the separate process it is in production ({@code java -jar
+ * quarkus-run.jar}), for end-to-end tests that run several instances, stop one gracefully or kill it outright. Its
+ * output goes to the log file given.
  */
-public final class WorkerProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private final Path jar;
     private final Map<String, String> environment;
@@ -25,7 +26,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final int port;
     private Process process;
 
-    private WorkerProcess(Path jar, Map<String, String> environment, Path log, int port) {
+    private ServiceProcess(Path jar, Map<String, String> environment, Path log, int port) {
         this.jar = jar;
         this.environment = environment;
         this.log = log;
@@ -33,27 +34,26 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /**
-     * A worker from {@code jar} (built by {@code mvn package} in write-worker), configured by environment variables
-     * as in production; HTTP on a free port.
+     * A service from {@code jar} (its module's {@code target/quarkus-app/quarkus-run.jar}, built by {@code mvn
+     * package}), configured by environment variables as in production; HTTP on a free port.
      */
-    public static WorkerProcess of(Path jar, Map<String, String> environment, Path log) {
+    public static ServiceProcess of(Path jar, Map<String, String> environment, Path log) {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(
-                    jar + " is missing: build write-worker first (./mvnw -pl write-worker package)");
+            throw new IllegalStateException(jar + " is missing: build its module first (./mvnw package -DskipTests)");
         }
         var port = freePort();
         var all = new HashMap<>(environment);
         all.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        return new WorkerProcess(jar, all, log, port);
+        return new ServiceProcess(jar, all, log, port);
     }
 
-    /** The worker's HTTP port (health and metrics). */
+    /** The service's HTTP port (its API, health and metrics). */
     public int port() {
         return port;
     }
 
-    /** Starts the worker and waits until it is ready (its consumers connected). */
-    public WorkerProcess start() {
+    /** Starts the service and waits until it is ready (a worker: its consumers connected). */
+    public ServiceProcess start() {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var builder = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString())
                 .redirectErrorStream(true)
@@ -76,7 +76,7 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
-    /** {@code kill} (SIGTERM): the worker stops taking messages and finishes what it has in hand. */
+    /** {@code kill} (SIGTERM): a graceful stop (a worker stops taking messages and finishes what it has in hand). */
     public int stop() {
         if (process == null) {
             return 0;
@@ -117,7 +117,8 @@ public final class WorkerProcess implements AutoCloseable {
         var deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("The worker exited with " + process.exitValue() + "; see " + log);
+                throw new IllegalStateException(
+                        "The service (" + jar + ") exited with " + process.exitValue() + "; see " + log);
             }
             try {
                 if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -136,7 +137,7 @@ public final class WorkerProcess implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        throw new IllegalStateException("The worker was not ready within " + timeout + "; see " + log);
+        throw new IllegalStateException("The service was not ready within " + timeout + "; see " + log);
     }
 
     private static int freePort() {

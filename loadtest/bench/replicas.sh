@@ -61,7 +61,7 @@ stop_all() {
     echo
     echo "\`loadtest/bench/replicas.sh $ROUNDS $N\` (WARM=$WARM, MEASURE=$MEASURE) on $(hostname) ($(nproc) cores)"
     echo
-    echo "| round | API replicas | req/s | p99 ms | non-2xx/3xx | CPU, % of one core (both cores: 200 %) |"
+    echo "| round | API replicas | req/s | p99 ms | statuses | CPU, % of one core (both cores: 200 %; wrk not counted: it ends before the second snapshot) |"
     echo "|--:|--:|--:|--:|---|---|"
 } >> "$OUT"
 for round in $(seq 1 "$ROUNDS"); do
@@ -72,9 +72,9 @@ for round in $(seq 1 "$ROUNDS"); do
         run_wrk 100 "$MEASURE" "$WORK/measured.txt"
         cpu_ticks > "$WORK/after"
         split=$(cpu_split "$WORK/before" "$WORK/after" | awk '$1 != "machine" { printf "%s%s %s %%", sep, $1, $2; sep = ", " }')
-        errors=$(wrk_field "$WORK/measured.txt" statuses)
+        statuses=$(wrk_field "$WORK/measured.txt" statuses)
         printf '| %s | %s | %.0f | %s | %s | %s |\n' "$round" "$replicas" "$(wrk_field "$WORK/measured.txt" rate)" \
-            "$(wrk_field "$WORK/measured.txt" p99)" "${errors:-none}" "$split" | tee -a "$OUT"
+            "$(wrk_field "$WORK/measured.txt" p99)" "${statuses:-none}" "$split" | tee -a "$OUT"
         stop_all
     done
 done

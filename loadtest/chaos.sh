@@ -24,7 +24,7 @@
 # ledger and request log, metrics scraped before the load / at the fault / at the heal / after settling, Gatling's
 # HTML report (gatling/) and chart.svg. Each run appends to SUMMARY a header with its command, then each scenario's
 # table, and with several scenarios an overview table; the charts are copied next to the summary
-# (chaos/<scenario>.svg).
+# (chaos/<scenario>.svg, chaos/replicated/<scenario>.svg with REPLICAS > 1).
 #
 # Environment: USERS (100), DURATION seconds of load (120), RAMP_UP seconds over which the users start (10: a JVM
 # just started is not judged by its cold first seconds), FAULT_AT seconds into the load (DURATION/3), FAULT_SECONDS
@@ -581,7 +581,7 @@ run_scenario() {
         > "$RUN_DIR/operations-check.txt" || true
 
     loadtest_java dev.resilient.loadtest.chaos.ChaosReport scenario "$scenario" "$RUN_DIR" "$SUMMARY" \
-        "$(dirname "$SUMMARY")/chaos/$scenario.svg"
+        "$(dirname "$SUMMARY")/chaos/$( ((REPLICAS > 1)) && echo replicated/)$scenario.svg"
 }
 
 # ---- main ----

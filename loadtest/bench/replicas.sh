@@ -5,14 +5,14 @@
 # each process's share of the two cores (lib.sh cpu_split), so that what limits the replicas shows. One write-worker
 # per API replica, idle under this load (no write is deferred); the stock RabbitMQ broker for both.
 #
-# Usage: loadtest/bench/replicas.sh [ROUNDS] [N]   (defaults 3 and 2; needs wrk and haproxy; stop anything on :8090-8095)
+# Usage: loadtest/bench/replicas.sh [ROUNDS] [N]   (defaults 3 and 2; needs wrk and haproxy; stop anything on :8090-8099 and :8494)
 # Appends to loadtest/results/replicas.md (OUT to change).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ROUNDS=${1:-3}
 N=${2:-2}
-WARM=${WARM:-45} MEASURE=${MEASURE:-30}
+WARM=${WARM:-120} MEASURE=${MEASURE:-30} # two JVMs sharing two cores take longer than one to compile their hot paths
 API_PORT=8090 WORKER_PORT=8091
 OUT=${OUT:-loadtest/results/replicas.md}
 WORK=$(mktemp -d)

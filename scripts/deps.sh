@@ -244,6 +244,12 @@ rabbitmq_start() {
         fi
         as=()
     fi
+    # A node that runs with its application stopped (`rabbitmqctl stop_app`, as a chaos run killed mid-fault leaves
+    # it) never opens its port by itself, and starting another node would fail.
+    if "${as[@]}" rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
+        run_quietly "${as[@]}" rabbitmqctl -q start_app
+        return
+    fi
     # Debian's rabbitmq-server wrapper switches to the rabbitmq user itself.
     out=$("${as[@]}" env RABBITMQ_NODE_PORT="$RABBITMQ_PORT" rabbitmq-server -detached 2>&1) || rc=$?
     if ((rc != 0)); then

@@ -436,6 +436,17 @@ worker_completed() {
         | awk '/^tasks_worker_operations_total\{.*outcome="completed"/ { sub(/ # .*$/, ""); n += $NF } END { print n + 0 }'
 }
 
+# report_exit NAME: a service that ended by itself (the suite forgets the pid of one it stops) is said, with its exit
+# status: write-worker's consumer watchdog ends one whose RabbitMQ channels stay lost while the broker answers.
+report_exit() {
+    [[ -n ${PID[$1]:-} ]] || return 0
+    local status=0
+    wait "${PID[$1]}" 2> /dev/null || status=$?
+    PID[$1]=""
+    say "$1 had exited by itself (status $status, log $SUITE_DIR/$1.log): starting it again"
+    if [[ -n $RUN_DIR ]]; then echo "exited.$1=$status" >> "$RUN_DIR/run.properties"; fi
+}
+
 # Puts back everything any fault may have changed; safe to call at any time, any number of times.
 heal() {
     local name mode i restarted=()
@@ -454,8 +465,8 @@ heal() {
     fi
     ((WANTED)) || return 0
     for ((i = 1; i <= REPLICAS; i++)); do
-        if ! alive "api$i"; then start_api "$i"; restarted+=("${API_PORTS[i - 1]}"); fi
-        if ! alive "worker$i"; then start_worker "$i"; restarted+=("${WORKER_PORTS[i - 1]}"); fi
+        if ! alive "api$i"; then report_exit "api$i"; start_api "$i"; restarted+=("${API_PORTS[i - 1]}"); fi
+        if ! alive "worker$i"; then report_exit "worker$i"; start_worker "$i"; restarted+=("${WORKER_PORTS[i - 1]}"); fi
     done
     if ((REPLICAS > 1)) && ! alive lb; then start_lb; fi
     if ((${#restarted[@]} > 0)); then await_ready "${restarted[@]}"; fi

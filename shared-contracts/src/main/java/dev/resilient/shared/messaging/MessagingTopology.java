@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -120,14 +121,25 @@ public class MessagingTopology {
                 .with(ignored -> {}, failure -> Log.warnf("RabbitMQ topology not declared: %s", failure.toString()));
     }
 
+    /**
+     * Completes when a node of the broker accepts a connection: a fresh one, so that no long-lived client's idea of its
+     * own connection answers for the broker.
+     */
+    public Uni<Void> reachable() {
+        return withConnection(client -> Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> withConnection(Function<RabbitMQClient, Uni<Void>> work) {
+        return Uni.createFrom().deferred(() -> {
+            var client = RabbitMQClient.create(vertx, options().setReconnectAttempts(0));
+            return client.start()
+                    .chain(() -> work.apply(client))
+                    .eventually(() -> client.stop().onFailure().recoverWithNull());
+        });
+    }
+
     private Uni<Void> attempt() {
-        return Uni.createFrom()
-                .deferred(() -> {
-                    var client = RabbitMQClient.create(vertx, options().setReconnectAttempts(0));
-                    return client.start()
-                            .chain(() -> TopologyDeclarer.declare(client, topology(), config.retries(), mismatched))
-                            .eventually(() -> client.stop().onFailure().recoverWithNull());
-                })
+        return withConnection(client -> TopologyDeclarer.declare(client, topology(), config.retries(), mismatched))
                 .invoke(() -> {
                     done = true;
                     Log.infof("RabbitMQ topology under '%s' declared", config.prefix());

@@ -70,6 +70,13 @@ public interface WorkerConfig {
     @WithDefault("10M")
     Duration housekeepingInterval();
 
+    /**
+     * How long the consumers may stay disconnected from RabbitMQ while the broker answers before the worker exits, so
+     * that its orchestrator starts it afresh ({@code ConsumerWatchdog}); 0 switches the watchdog off.
+     */
+    @WithDefault("60S")
+    Duration consumerStallLimit();
+
     /** On shutdown, how long the worker waits for the writes in hand to finish before it exits anyway. */
     @WithDefault("10S")
     Duration shutdownGrace();

@@ -15,7 +15,8 @@ import io.smallrye.reactive.messaging.providers.extension.HealthCenter;
  * per-channel report as the messaging extension's own readiness check. That extension's checks are switched off
  * ({@code quarkus.messaging.health.enabled=false}) because its <em>liveness</em> check goes DOWN too while the broker
  * is unreachable, and an orchestrator would restart a worker that a restart cannot help (and, backing off, start it
- * late once the broker is back). Liveness is the plain "the process answers".
+ * late once the broker is back). Liveness is "the process answers", and {@link ConsumerWatchdog}: channels lost while
+ * the broker answers are what a restart does help.
  *
  * <p>A paused consumer (PostgreSQL or Redis out, {@link ConsumptionGate}) is still ready: it is connected, and resumes
  * by itself; the details say so.

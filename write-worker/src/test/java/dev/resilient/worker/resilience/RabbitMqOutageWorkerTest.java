@@ -4,14 +4,18 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 
 import dev.resilient.shared.contract.OperationState.Status;
 import dev.resilient.worker.testing.ProxiedRabbitMq;
@@ -20,11 +24,20 @@ import dev.resilient.worker.testing.WorkerTestBase;
 /**
  * The worker's readiness is its RabbitMQ consumer: while the broker cannot be reached the worker reports itself not
  * ready (an orchestrator sees it idle, not working), and once the broker is back it reconnects, reports ready and
- * takes writes again. Liveness stays UP throughout: restarting the worker would not bring RabbitMQ back.
+ * takes writes again. Liveness stays UP throughout, however long past the consumer watchdog's limit: restarting the
+ * worker would not bring RabbitMQ back (the watchdog ends a worker only while the broker answers, ConsumerWatchdogTest).
  */
 @QuarkusTest
 @QuarkusTestResource(value = ProxiedRabbitMq.class, restrictToAnnotatedClass = true)
+@TestProfile(RabbitMqOutageWorkerTest.ShortStallLimit.class)
 class RabbitMqOutageWorkerTest extends WorkerTestBase {
+
+    public static class ShortStallLimit implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("tasks.worker.consumer-stall-limit", "2S");
+        }
+    }
 
     @AfterEach
     void restoreBroker() {
@@ -45,7 +58,15 @@ class RabbitMqOutageWorkerTest extends WorkerTestBase {
         await().atMost(Duration.ofSeconds(15))
                 .untilAsserted(() ->
                         given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN")));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/live")
+                .then()
+                .statusCode(200)
+                .body(
+                        "checks.find { it.name == 'rabbitmq-consumer-watchdog' }.data.'disconnected-seconds'",
+                        greaterThanOrEqualTo(4))
+                .body(
+                        "checks.find { it.name == 'rabbitmq-consumer-watchdog' }.data.'broker-answering-seconds'",
+                        equalTo(0)));
 
         ProxiedRabbitMq.rabbitmq().pass();
 

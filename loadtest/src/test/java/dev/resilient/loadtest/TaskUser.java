@@ -46,6 +46,7 @@ final class TaskUser {
     private static final String POLL_DEADLINE = "pollDeadline";
     private static final String SENT_AT = "sentAt";
     private static final String ACCEPTED_AT = "acceptedAt";
+    private static final String WRITE_AGAIN = "writeAgain";
 
     /** The seed's per-user cap on tasks, which keeps GET/PUT/DELETE hitting tasks that exist. */
     private static final int MAX_OWNED = 25;
@@ -86,7 +87,14 @@ final class TaskUser {
             action = UPDATE;
         }
         var taskId = owned.isEmpty() ? LedgerEntry.NONE : owned.get(random.nextInt(owned.size()));
-        return session.set(ACTION, action).set(TASK_ID, taskId);
+        String again = session.getString(WRITE_AGAIN);
+        if (again != null && owned.contains(again)) {
+            // The user gave up waiting for its last write to this task: it writes the task again (the same kind of
+            // write), as a client that saw no result would. Applied before the older one still queued, it must win.
+            action = session.getString(ACTION);
+            taskId = again;
+        }
+        return session.set(ACTION, action).set(TASK_ID, taskId).remove(WRITE_AGAIN);
     }
 
     /** Gives the chosen write its body and a fresh Idempotency-Key, which every resend of it reuses. */
@@ -178,7 +186,9 @@ final class TaskUser {
             recordOperation(session, "unknown");
             var lastState = http == null ? "no answer" : state.path("status").asText("http " + http);
             var limit = settings.pollLimit().toSeconds();
-            return unknown(session, 202, "gave up polling after " + limit + " s: " + lastState);
+            var taskId = session.getString(TASK_ID);
+            var gaveUp = unknown(session, 202, "gave up polling after " + limit + " s: " + lastState);
+            return CREATE.equals(session.getString(ACTION)) ? gaveUp : gaveUp.set(WRITE_AGAIN, taskId);
         }
         return session.set(WAIT, Pacing.retryAfter(session.getString(RETRY_AFTER), null));
     }

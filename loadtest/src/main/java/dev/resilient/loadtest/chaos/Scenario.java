@@ -90,12 +90,13 @@ enum Scenario {
             deferredAllCompleted()),
 
     /**
-     * Clients poll a 202 for 10 s only, then go on writing their tasks, as impatient clients do: after Redis restarts
-     * empty their next writes are applied at once, and the older writes still queued must not overwrite them.
+     * Clients poll a 202 for 10 s only, then write that task again, as impatient clients do: once Redis restarted empty
+     * and PostgreSQL is back those writes are applied at once, and the older writes still queued must not overwrite
+     * them (each such client leaves one behind, so some always end superseded).
      */
     REDIS_RESTART_WITH_BACKLOG(
             "worker and PostgreSQL stopped (writes deferred), Redis restarted empty, PostgreSQL back (writes applied at"
-                    + " once), then the worker back; clients give up polling after 10 s",
+                    + " once), then the worker back; clients give up polling after 10 s and write the task again",
             true,
             writesDeferredDuringFault(),
             workerOutcome("superseded", "older queued writes met newer ones applied after Redis forgot the queue")),

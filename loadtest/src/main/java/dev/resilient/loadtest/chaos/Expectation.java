@@ -2,6 +2,7 @@ package dev.resilient.loadtest.chaos;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -113,14 +114,26 @@ record Expectation(String claim, Check check) {
         });
     }
 
-    /** The worker ended some deferred writes with this outcome (superseded, expired): the scenario exercised it. */
-    static Expectation workerOutcome(String outcome, String why) {
-        return new Expectation("some deferred writes ended " + outcome + " (" + why + ")", run -> {
+    /**
+     * The worker ended some deferred writes with one of these outcomes (superseded, expired, ...): the scenario
+     * exercised what they show. The count of each is reported.
+     */
+    static Expectation workerOutcome(String why, String... outcomes) {
+        var named = String.join(" or ", outcomes);
+        return new Expectation("some deferred writes ended " + named + " (" + why + ")", run -> {
             var sample = "tasks_worker_operations_total";
-            var before = run.scrape("worker", "before").sumBy(sample, "outcome").getOrDefault(outcome, 0.0);
-            var after = run.scrape("worker", "after").sumBy(sample, "outcome").getOrDefault(outcome, 0.0);
-            var count = Math.round(after >= before ? after - before : after);
-            return new Outcome(count > 0, count + " " + outcome);
+            var before = run.scrape("worker", "before").sumBy(sample, "outcome");
+            var after = run.scrape("worker", "after").sumBy(sample, "outcome");
+            long total = 0;
+            var counts = new ArrayList<String>();
+            for (var outcome : outcomes) {
+                var was = before.getOrDefault(outcome, 0.0);
+                var is = after.getOrDefault(outcome, 0.0);
+                var count = Math.round(is >= was ? is - was : is);
+                total += count;
+                counts.add(count + " " + outcome);
+            }
+            return new Outcome(total > 0, String.join(", ", counts));
         });
     }
 

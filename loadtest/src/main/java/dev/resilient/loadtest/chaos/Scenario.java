@@ -92,14 +92,18 @@ enum Scenario {
     /**
      * Clients poll a 202 for 10 s only, then write that task again, as impatient clients do: once Redis restarted empty
      * and PostgreSQL is back those writes are applied at once, and the older writes still queued must not overwrite
-     * them (each such client leaves one behind, so some always end superseded).
+     * them: they end superseded, or not found (failed, 404) when the client has deleted the task since.
      */
     REDIS_RESTART_WITH_BACKLOG(
             "worker and PostgreSQL stopped (writes deferred), Redis restarted empty, PostgreSQL back (writes applied at"
                     + " once), then the worker back; clients give up polling after 10 s and write the task again",
             true,
             writesDeferredDuringFault(),
-            workerOutcome("superseded", "older queued writes met newer ones applied after Redis forgot the queue")),
+            workerOutcome(
+                    "older queued writes met newer ones applied after Redis forgot the queue: superseded, or not"
+                            + " found when a newer delete had removed their task",
+                    "superseded",
+                    "failed")),
 
     REDIS_RESTART_THEN_POSTGRES_DOWN(
             "Redis restarted empty, then, half-way, PostgreSQL stopped",
@@ -113,7 +117,7 @@ enum Scenario {
             "PostgreSQL stopped for longer than the journal's horizon, the marks' and the states' lifetimes",
             false,
             writesDeferredDuringFault(),
-            workerOutcome("expired", "writes that waited past the horizon were not applied")),
+            workerOutcome("writes that waited past the horizon were not applied", "expired")),
 
     RABBITMQ_RESET(
             "RabbitMQ reset (every queue, exchange and message definition gone), then PostgreSQL stopped",

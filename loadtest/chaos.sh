@@ -8,7 +8,7 @@
 #            redis-restart-with-backlog redis-restart-then-postgres-down rabbitmq-reset resend-after-commit long-outage
 #            and, with REPLICAS > 1 only: replica-kill worker-replica-kill rabbitmq-node-kill rolling-restart
 #
-# The suite starts its own api-service (:18080) and write-worker (:18081), once for all its scenarios (so only the
+# The suite starts its own api-service (:18080, management :19000) and write-worker (management :19001), once for all its scenarios (so only the
 # first runs on cold JVMs), connected to PostgreSQL, Redis and RabbitMQ through fault proxies (test-support's
 # FaultProxy, run as separate processes with an HTTP control port) so that latency and black holes can be injected
 # from outside; outages stop the real local services, as the article stopped its containers. Whatever a scenario
@@ -16,7 +16,8 @@
 # its end. They share the tasks.writes.* queues with `make run`'s services: stop those first.
 #
 # REPLICAS=N (N > 1) runs the replicated topology of `make run REPLICAS=N` instead: N api-service replicas
-# (:18180..) behind HAProxy on :18080 (statistics on 127.0.0.1:18404), N write-workers (:18190..), and the three-node
+# (:18180.., management :19280..) behind HAProxy on :18080 (statistics on 127.0.0.1:18404), N write-workers
+# (management :19290..), and the three-node
 # RabbitMQ cluster of scripts/rabbitmq-cluster.sh (one fault proxy per node) in place of the stock broker: stopping
 # "RabbitMQ" then stops every node's application, and resetting it starts the cluster again from nothing.
 #
@@ -55,7 +56,8 @@ SUMMARY=${SUMMARY:-loadtest/results/summary.md}
 API_PORT=18080
 LB_STATS_PORT=18404
 API_PORTS=(18080) # each replica's own
-WORKER_PORTS=(18081)
+API_MANAGEMENT_PORTS=(19000)
+WORKER_PORTS=(19001) # the worker listens on its management port only
 # Proxy listen and control ports, per proxy. All below Linux's ephemeral range (32768-60999 by default), where any
 # outgoing connection of the machine may hold a port at the moment the suite wants to listen on it.
 declare -A PROXY_PORT=([postgres]=24432 [redis]=24379 [rabbitmq]=24672)
@@ -63,8 +65,10 @@ declare -A CONTROL_PORT=([postgres]=29432 [redis]=29379 [rabbitmq]=29672)
 declare -A TARGET_PORT=([postgres]=5432 [redis]=6379 [rabbitmq]=5672)
 RABBITMQ_PROXIES=(rabbitmq)
 if ((REPLICAS > 1)); then
-    API_PORTS=() WORKER_PORTS=()
-    for ((i = 0; i < REPLICAS; i++)); do API_PORTS+=($((18180 + i))); WORKER_PORTS+=($((18190 + i))); done
+    API_PORTS=() API_MANAGEMENT_PORTS=() WORKER_PORTS=()
+    for ((i = 0; i < REPLICAS; i++)); do
+        API_PORTS+=($((18180 + i))) API_MANAGEMENT_PORTS+=($((19280 + i))) WORKER_PORTS+=($((19290 + i)))
+    done
     # one proxy per cluster node: rabbitmq (node 1), rabbitmq2, rabbitmq3
     export RABBITMQ_CLUSTER=1
     IFS=, read -r -a nodes <<< "$(scripts/rabbitmq-cluster.sh addresses)"
@@ -201,18 +205,20 @@ duration_for() {
 start_api() {
     local delay=""
     ((REPLICAS > 1)) && delay=QUARKUS_SHUTDOWN_DELAY=5S
-    start_process "api$1" "$SUITE_DIR/api$1.log" service_env "$1" QUARKUS_HTTP_PORT="${API_PORTS[$1 - 1]}" $delay \
+    start_process "api$1" "$SUITE_DIR/api$1.log" service_env "$1" QUARKUS_HTTP_PORT="${API_PORTS[$1 - 1]}" \
+        QUARKUS_MANAGEMENT_PORT="${API_MANAGEMENT_PORTS[$1 - 1]}" $delay \
         java @api-service/jvm.options -jar "$API_JAR"
 }
 
 start_worker() {
-    start_process "worker$1" "$SUITE_DIR/worker$1.log" service_env "$1" QUARKUS_HTTP_PORT="${WORKER_PORTS[$1 - 1]}" \
+    start_process "worker$1" "$SUITE_DIR/worker$1.log" service_env "$1" QUARKUS_MANAGEMENT_PORT="${WORKER_PORTS[$1 - 1]}" \
         java @write-worker/jvm.options -jar "$WORKER_JAR"
 }
 
 start_lb() {
     local config=$SUITE_DIR/haproxy.cfg
-    LB_PORT=$API_PORT LB_STATS_PORT=$LB_STATS_PORT scripts/haproxy-config.sh "$REPLICAS" "${API_PORTS[0]}" > "$config"
+    LB_PORT=$API_PORT LB_STATS_PORT=$LB_STATS_PORT scripts/haproxy-config.sh "$REPLICAS" "${API_PORTS[0]}" "${API_MANAGEMENT_PORTS[0]}" \
+        > "$config"
     start_process lb "$SUITE_DIR/haproxy.log" haproxy -W -db -f "$config"
 }
 
@@ -227,7 +233,7 @@ for ((i = 1; i <= REPLICAS; i++)); do API_NAMES+=("api$i"); WORKER_NAMES+=("work
 
 stop_workers() { for name in "${WORKER_NAMES[@]}"; do stop_process "$name"; done; }
 
-# await_ready PORT...: each service's readiness, within 120 s.
+# await_ready PORT...: each service's readiness (PORT: its management port), within 120 s.
 await_ready() {
     for port in "$@"; do
         for _ in $(seq 1 240); do ready "$port" && continue 2; sleep 0.5; done
@@ -386,7 +392,7 @@ fault_rolling-restart() {
         wait "$stopping"
         start_api "$i"
         start_worker "$i"
-        await_ready "${API_PORTS[i - 1]}" "${WORKER_PORTS[i - 1]}" || return 1
+        await_ready "${API_MANAGEMENT_PORTS[i - 1]}" "${WORKER_PORTS[i - 1]}" || return 1
         for _ in $(seq 1 100); do lb_up "$i" && break; sleep 0.2; done
         say "api$i and worker$i restarted"
     done
@@ -465,7 +471,7 @@ heal() {
     fi
     ((WANTED)) || return 0
     for ((i = 1; i <= REPLICAS; i++)); do
-        if ! alive "api$i"; then report_exit "api$i"; start_api "$i"; restarted+=("${API_PORTS[i - 1]}"); fi
+        if ! alive "api$i"; then report_exit "api$i"; start_api "$i"; restarted+=("${API_MANAGEMENT_PORTS[i - 1]}"); fi
         if ! alive "worker$i"; then report_exit "worker$i"; start_worker "$i"; restarted+=("${WORKER_PORTS[i - 1]}"); fi
     done
     if ((REPLICAS > 1)) && ! alive lb; then start_lb; fi
@@ -485,7 +491,8 @@ trap 'say "interrupted: restoring"; exit 130' INT TERM
 
 # scrape MOMENT: every replica's metrics, one file per service (the report sums the series of all replicas).
 scrape() {
-    for port in "${API_PORTS[@]}"; do curl -sf --max-time 5 "localhost:$port/q/metrics" || true; done > "$RUN_DIR/api-$1.prom"
+    for port in "${API_MANAGEMENT_PORTS[@]}"; do curl -sf --max-time 5 "localhost:$port/q/metrics" || true; done \
+        > "$RUN_DIR/api-$1.prom"
     for port in "${WORKER_PORTS[@]}"; do curl -sf --max-time 5 "localhost:$port/q/metrics" || true; done \
         > "$RUN_DIR/worker-$1.prom"
 }
@@ -515,7 +522,8 @@ ensure_stack() {
     alive proxy-postgres || start_proxies || die "the fault proxies did not start (logs in $SUITE_DIR)"
     for ((i = 1; i <= REPLICAS; i++)); do
         if ! alive "api$i"; then
-            ports_free "${API_PORTS[i - 1]}" || die "api-service cannot listen on :${API_PORTS[i - 1]}"
+            ports_free "${API_PORTS[i - 1]}" "${API_MANAGEMENT_PORTS[i - 1]}" \
+                || die "api-service cannot listen on :${API_PORTS[i - 1]} and :${API_MANAGEMENT_PORTS[i - 1]}"
             start_api "$i"
             fresh=1
         fi
@@ -529,8 +537,12 @@ ensure_stack() {
         start_lb
     fi
     WANTED=1
-    await_ready $API_PORT "${API_PORTS[@]}" "${WORKER_PORTS[@]}" \
+    await_ready "${API_MANAGEMENT_PORTS[@]}" "${WORKER_PORTS[@]}" \
         || die "the services did not become ready (logs in $SUITE_DIR)"
+    if ((REPLICAS > 1)); then
+        for _ in $(seq 1 100); do lb_up 1 && break; sleep 0.2; done
+        lb_up 1 || die "HAProxy does not route to api1 (logs in $SUITE_DIR)"
+    fi
     if ((fresh && WARM_UP > 0)); then
         # On 2 cores a just-started api-service under this load runs at a third of its speed until the JIT has
         # compiled the hot paths, about a minute (measured: 100 users, 250 -> 850 req/s over the first 60 s): warm

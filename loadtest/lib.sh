@@ -5,6 +5,7 @@ MVNW=(./mvnw -B -q -f loadtest/pom.xml)
 
 say() { printf '[%s] %s\n' "${SAY_AS:-load}" "$*"; }
 
+# ready PORT: the service whose management interface is on PORT reports ready.
 ready() { curl -sf -o /dev/null --max-time 2 "localhost:$1/q/health/ready"; }
 
 # rabbitmq_ctl ARGS...: rabbitmqctl on the broker the services use: the stock one, or with RABBITMQ_CLUSTER=1 the
@@ -80,16 +81,16 @@ await_load_start() {
     done
 }
 
-# ensure_services LOG: uses api-service and write-worker already running on :8080 and :8081, or starts them
+# ensure_services LOG: uses api-service and write-worker already running (management on :9000 and :9001), or starts them
 # (scripts/run.sh, output in LOG); STARTED_PID is then the pid to stop (stop_started_services), else empty.
 STARTED_PID=""
 ensure_services() {
-    ready 8080 && ready 8081 && return 0
+    ready 9000 && ready 9001 && return 0
     make --no-print-directory deps build > /dev/null
     say "starting api-service and write-worker (log: $1)"
     scripts/run.sh > "$1" 2>&1 &
     STARTED_PID=$!
-    for _ in $(seq 1 120); do ready 8080 && ready 8081 && return 0; sleep 1; done
+    for _ in $(seq 1 120); do ready 9000 && ready 9001 && return 0; sleep 1; done
     say "the services did not become ready"
     return 1
 }

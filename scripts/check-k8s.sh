@@ -3,8 +3,9 @@
 # Called by `make k8s` (after `make build`) and `make test` (after `mvn verify`).
 #
 # For api-service and write-worker, target/kubernetes/kubernetes.yml must hold:
-#   - a Deployment with at least 2 replicas of image [docker.io/]resilient-tasks/<module>:<version>, its container port the
-#     module's quarkus.http.port, and liveness, readiness and startup probes on /q/health/live, /ready, /started;
+#   - a Deployment with at least 2 replicas of image [docker.io/]resilient-tasks/<module>:<version>, its container ports
+#     the module's quarkus.http.port and quarkus.management.port, and liveness, readiness and startup probes on
+#     /q/health/live, /ready, /started on the management port;
 #   - no init container or Job (a pod must start while PostgreSQL is down: no wait for a migration Job);
 #   - resource requests (cpu, memory) and a memory limit no smaller than the request;
 #   - every variable the service needs from the ConfigMap and Secret of src/main/kubernetes/resilient-tasks-config.yml
@@ -143,6 +144,8 @@ def main():
             resources.setdefault(doc["kind"], []).append(doc)
         props = properties(module)
         port = int(props["quarkus.http.port"])
+        # health and metrics: the management port, e.g. ${MANAGEMENT_PORT:9000}
+        management = int(re.search(r"(\d+)\}?$", props["quarkus.management.port"]).group(1))
 
         deployments = [d for d in resources.get("Deployment", []) if d["metadata"]["name"] == module]
         if len(deployments) != 1:
@@ -167,14 +170,15 @@ def main():
         check(container.get("image") in (image, f"docker.io/{image}"), f"{module}: image {container.get('image')}",
               f"{module}: image {container.get('image')}, expected {image}")
         ports = [p.get("containerPort") for p in container.get("ports", [])]
-        check(ports == [port], f"{module}: container port {port} (quarkus.http.port)",
-              f"{module}: container ports {ports}, expected [{port}]")
+        check(sorted(ports) == sorted([port, management]),
+              f"{module}: container ports {port} (quarkus.http.port) and {management} (management)",
+              f"{module}: container ports {ports}, expected [{port}, {management}]")
 
         for probe, path in PROBES.items():
             action = (container.get(probe) or {}).get("httpGet") or {}
-            check(action.get("path") == path and action.get("port") == port,
-                  f"{module}: {probe} GET {path} on {port}",
-                  f"{module}: {probe} is {action or 'missing'}, expected GET {path} on port {port}")
+            check(action.get("path") == path and action.get("port") == management,
+                  f"{module}: {probe} GET {path} on {management}",
+                  f"{module}: {probe} is {action or 'missing'}, expected GET {path} on port {management}")
 
         inits = [c.get("name") for c in spec["template"]["spec"].get("initContainers") or []]
         check(not inits and not resources.get("Job"), f"{module}: no init container or Job to wait for",

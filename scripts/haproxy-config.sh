@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# scripts/haproxy-config.sh N [FIRST_PORT] - prints HAProxy's configuration for N api-service replicas on
-# 127.0.0.1:FIRST_PORT.. (8180..), behind :${LB_PORT:-8080}. The choices (health checks on readiness, which requests
+# scripts/haproxy-config.sh N [FIRST_PORT] [FIRST_MANAGEMENT_PORT] - prints HAProxy's configuration for N api-service
+# replicas on 127.0.0.1:FIRST_PORT.. (8180..), checked on their management ports FIRST_MANAGEMENT_PORT.. (9280..),
+# behind :${LB_PORT:-8080}. The choices (health checks on readiness, which requests
 # may be replayed on another replica, no cutting of a stopping replica's requests): docs/adr/0001-replicated-topology.md.
 # Used by scripts/run.sh (REPLICAS=N); check a change with: haproxy -c -f <(scripts/haproxy-config.sh 2)
 set -euo pipefail
 
 REPLICAS=${1:?usage: $0 N [FIRST_PORT]}
 FIRST_PORT=${2:-8180}
+FIRST_MANAGEMENT_PORT=${3:-9280}
 LB_PORT=${LB_PORT:-8080}
 STATS_PORT=${LB_STATS_PORT:-8404}
 
@@ -55,7 +57,7 @@ backend api_replicas
     default-server check inter 2s fastinter 500ms downinter 1s fall 2 rise 2
 EOF
 for i in $(seq 1 "$REPLICAS"); do
-    echo "    server api$i 127.0.0.1:$((FIRST_PORT + i - 1))"
+    echo "    server api$i 127.0.0.1:$((FIRST_PORT + i - 1)) port $((FIRST_MANAGEMENT_PORT + i - 1))"
 done
 cat <<EOF
 

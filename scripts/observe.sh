@@ -18,7 +18,7 @@
 #   DB_HOST DB_PORT PGADMIN_USER   127.0.0.1 5432 postgres (as for scripts/deps.sh; trust auth over TCP)
 #   REDIS_HOST REDIS_PORT          127.0.0.1 6379
 #   OBSERVE_TMP       where the throwaway directory goes: ${TMPDIR:-/tmp}
-# The scrape targets themselves (ports 8080, 8081, 15692, 9187, 9121, and 9090) are fixed by prometheus.local.yml.
+# The scrape targets themselves (ports 9000, 9001, 15692, 9187, 9121, and 9090) are fixed by prometheus.local.yml.
 set -euo pipefail
 
 # rabbitmq-plugins lives in /usr/sbin, which is not in every user's PATH.
@@ -56,7 +56,7 @@ if answers "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"; then
     exit 1
 fi
 
-for target in api-service=8080 write-worker=8081; do
+for target in api-service=9000 write-worker=9001; do
     if ! answers "http://127.0.0.1:${target#*=}/q/health/live"; then
         warn "${target%=*} does not answer on :${target#*=}: start it (make run, in another terminal);" \
             "its target shows down until then"

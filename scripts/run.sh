@@ -9,8 +9,10 @@
 # REPLICAS, once HAProxy or the last replica of a service exits) and the
 # script exits non-zero.
 #
-# REPLICAS=N (N > 1) runs N api-service replicas (ports 8180..) and N write-workers
-# (ports 8190..) behind HAProxy on :8080 ([api1], [worker1], [lb], ...; its
+# Management interfaces (health, metrics, OpenAPI): api-service on :9000, write-worker on :9001 (its only port).
+#
+# REPLICAS=N (N > 1) runs N api-service replicas (ports 8180.., management 9280..) and N write-workers
+# (management 9290..) behind HAProxy on :8080 ([api1], [worker1], [lb], ...; its
 # configuration: scripts/haproxy-config.sh; why: docs/adr/0001-replicated-topology.md),
 # on the three-node RabbitMQ cluster of scripts/rabbitmq-cluster.sh (make deps starts it),
 # each replica trying the nodes from a different first one. A stopped replica stays ready-but-
@@ -172,14 +174,15 @@ trap 'on_signal HUP' HUP
 if ((REPLICAS == 1)); then
     log "starting api-service and write-worker (Ctrl-C stops both)"
     log "  API           http://localhost:8080/tasks"
-    log "  Swagger UI    http://localhost:8080/q/swagger-ui"
-    log "  worker health http://localhost:8081/q/health"
+    log "  Swagger UI    http://localhost:9000/q/swagger-ui (the management port: also /q/health, /q/metrics)"
+    log "  worker health http://localhost:9001/q/health"
     start api "$API_JAR" api-service/jvm.options
     start worker "$WORKER_JAR" write-worker/jvm.options
 else
     log "starting $REPLICAS replicas of api-service and of write-worker behind HAProxy (Ctrl-C stops them all)"
     log "  API            http://localhost:8080/tasks (HAProxy), replicas on :8180-$((8180 + REPLICAS - 1))"
-    log "  workers        health on :8190-$((8190 + REPLICAS - 1))"
+    log "                 management (health, metrics) on :9280-$((9280 + REPLICAS - 1))"
+    log "  workers        health and metrics on :9290-$((9290 + REPLICAS - 1))"
     log "  HAProxy        http://localhost:8404/stats, metrics on /metrics"
     IFS=, read -r -a NODES <<<"$(scripts/rabbitmq-cluster.sh addresses)"
     log "  RabbitMQ       cluster ${NODES[*]}"
@@ -189,12 +192,13 @@ else
         nodes=("${NODES[@]:first}" "${NODES[@]:0:first}")
         cluster=RABBITMQ_ADDRESSES=$(IFS=,; echo "${nodes[*]}")
         delay=QUARKUS_SHUTDOWN_DELAY=${QUARKUS_SHUTDOWN_DELAY:-5S}
-        start "api$i" "$API_JAR" api-service/jvm.options QUARKUS_HTTP_PORT=$((8180 + i - 1)) "$cluster" "$delay"
-        start "worker$i" "$WORKER_JAR" write-worker/jvm.options QUARKUS_HTTP_PORT=$((8190 + i - 1)) "$cluster"
+        start "api$i" "$API_JAR" api-service/jvm.options QUARKUS_HTTP_PORT=$((8180 + i - 1)) \
+            QUARKUS_MANAGEMENT_PORT=$((9280 + i - 1)) "$cluster" "$delay"
+        start "worker$i" "$WORKER_JAR" write-worker/jvm.options QUARKUS_MANAGEMENT_PORT=$((9290 + i - 1)) "$cluster"
     done
     LB_CONFIG=$(mktemp --suffix=.haproxy.cfg)
     trap 'rm -f "$LB_CONFIG"' EXIT
-    scripts/haproxy-config.sh "$REPLICAS" 8180 >"$LB_CONFIG"
+    scripts/haproxy-config.sh "$REPLICAS" 8180 9280 >"$LB_CONFIG"
     run_prefixed lb haproxy -W -db -f "$LB_CONFIG"
 fi
 

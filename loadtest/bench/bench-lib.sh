@@ -4,6 +4,8 @@
 # service. The services run with their own JVM settings (jvm.options in each module); API_JAVA_OPTS and
 # WORKER_JAVA_OPTS add to them (a later option wins). Services use the database tasks_bench and queues, journal,
 # cache and idempotency keys of their own, so nothing left by another run is in the way.
+# Each service's management interface (health, metrics) on its port + 1100: 9190 and 9191 by default.
+API_MANAGEMENT_PORT=$((API_PORT + 1100)) WORKER_MANAGEMENT_PORT=$((WORKER_PORT + 1100))
 DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432}
 export PGPASSWORD=${DB_PASSWORD:-tasks}
 DB_USER=${DB_USER:-tasks}
@@ -47,17 +49,17 @@ reset_bench_state() {
 start_services() {
     reset_bench_state
     started=$(date +%s%N)
-    env "${BENCH_SETTINGS[@]}" "${API_ENV[@]}" QUARKUS_HTTP_PORT=$API_PORT \
+    env "${BENCH_SETTINGS[@]}" "${API_ENV[@]}" QUARKUS_HTTP_PORT=$API_PORT QUARKUS_MANAGEMENT_PORT=$API_MANAGEMENT_PORT \
         java @api-service/jvm.options ${API_JAVA_OPTS:-} -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
-    env "${BENCH_SETTINGS[@]}" "${WORKER_ENV[@]}" QUARKUS_HTTP_PORT=$WORKER_PORT \
+    env "${BENCH_SETTINGS[@]}" "${WORKER_ENV[@]}" QUARKUS_MANAGEMENT_PORT=$WORKER_MANAGEMENT_PORT \
         java @write-worker/jvm.options ${WORKER_JAVA_OPTS:-} -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker-$1.log" 2>&1 &
     worker_pid=$!
     pids+=("$worker_pid")
     ready=""
     for _ in $(seq 1 1200); do
-        if curl -sf -o /dev/null "localhost:$API_PORT/q/health/ready"; then ready=$(date +%s%N); return; fi
+        if curl -sf -o /dev/null "localhost:$API_MANAGEMENT_PORT/q/health/ready"; then ready=$(date +%s%N); return; fi
         sleep 0.1
     done
     echo "api-service not ready within 120 s (log: $WORK/api-$1.log)" >&2
@@ -86,7 +88,7 @@ stop_services() {
 # metric_sums NAME LABEL [MATCH]: api-service's counter NAME summed by LABEL: "a=3 b=1 ", only the series whose
 # labels contain MATCH if given.
 metric_sums() {
-    curl -sf "localhost:$API_PORT/q/metrics" | awk -F'[{}]' -v name="$1" -v label="$2" -v match_="${3:-}" '$1 == name && index($2, match_) {
+    curl -sf "localhost:$API_MANAGEMENT_PORT/q/metrics" | awk -F'[{}]' -v name="$1" -v label="$2" -v match_="${3:-}" '$1 == name && index($2, match_) {
         match($2, label "=\"[^\"]*\""); d = substr($2, RSTART + length(label) + 2, RLENGTH - length(label) - 3)
         split($3, v, " "); n[d] += v[1] } END { for (d in n) printf "%s=%d ", d, n[d] }'
 }

@@ -18,7 +18,7 @@ SECONDS_PER_RUN=${2:-20}
 CONNECTIONS=${CONNECTIONS:-50}
 SCENARIOS=${SCENARIOS:-healthy postgres-down all-down}
 TASKS=500
-API_PORT=8090
+API_PORT=8090 API_MANAGEMENT_PORT=9190
 DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432} REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
 export PGPASSWORD=${DB_PASSWORD:-tasks}
 DB_USER=${DB_USER:-tasks}
@@ -41,13 +41,13 @@ start_api() { # $1 scenario
         postgres-down) reactive="postgresql://127.0.0.1:1/tasks_bench" ;;
         all-down) reactive="postgresql://127.0.0.1:1/tasks_bench" redis="redis://127.0.0.1:1" ;;
     esac
-    QUARKUS_HTTP_PORT=$API_PORT QUARKUS_DATASOURCE_REACTIVE_URL=$reactive \
+    QUARKUS_HTTP_PORT=$API_PORT QUARKUS_MANAGEMENT_PORT=$API_MANAGEMENT_PORT QUARKUS_DATASOURCE_REACTIVE_URL=$reactive \
         QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/tasks_bench" QUARKUS_REDIS_HOSTS=$redis \
         TASKS_CACHE_KEY_PREFIX=tasks-bench:cache: TASKS_IDEMPOTENCY_KEY_PREFIX=tasks-bench:idempotency: \
         java @api-service/jvm.options -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
-    for _ in $(seq 1 60); do curl -sf "localhost:$API_PORT/q/health/live" > /dev/null && return; sleep 0.5; done
+    for _ in $(seq 1 60); do curl -sf "localhost:$API_MANAGEMENT_PORT/q/health/live" > /dev/null && return; sleep 0.5; done
     echo "api-service did not start for $1" >&2; exit 1
 }
 stop_api() { kill "$api_pid" 2> /dev/null; wait "$api_pid" 2> /dev/null || true; }
@@ -88,10 +88,10 @@ server_p99() { # $1 before, $2 after
 
 run() { # $1 scenario; prints "req/s p50 p90 p99 non2xx server-p99"
     wrk -t2 -c$CONNECTIONS -d10s -s loadtest/bench/get-random-task.lua "http://localhost:$API_PORT" -- "$WORK/ids" > /dev/null
-    curl -sf "localhost:$API_PORT/q/metrics" > "$WORK/metrics-before"
+    curl -sf "localhost:$API_MANAGEMENT_PORT/q/metrics" > "$WORK/metrics-before"
     wrk -t2 -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency -s loadtest/bench/get-random-task.lua \
         "http://localhost:$API_PORT" -- "$WORK/ids" > "$WORK/wrk-$1.txt"
-    curl -sf "localhost:$API_PORT/q/metrics" > "$WORK/metrics-after"
+    curl -sf "localhost:$API_MANAGEMENT_PORT/q/metrics" > "$WORK/metrics-after"
     awk -v server="$(server_p99 "$WORK/metrics-before" "$WORK/metrics-after")" '
         function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
         /Requests\/sec/ { rps = $2 } /Non-2xx/ { bad = $5 } /requests in/ { total = $1 }

@@ -21,7 +21,7 @@ source loadtest/lib.sh
 
 ROUNDS=${1:-3}
 TOTAL=${2:-10000}
-API_PORT=8090 WORKER_PORT=8091
+API_PORT=8090 API_MANAGEMENT_PORT=9190 WORKER_MANAGEMENT_PORT=9191
 WARMUP=${WARMUP:-5000}
 DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432} REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
 export PGPASSWORD=${DB_PASSWORD:-tasks}
@@ -58,20 +58,20 @@ await() { # $1 what, $2 command
 sql() { psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -tAc "$1"; }
 common_env=(TASKS_MESSAGING_PREFIX=$PREFIX TASKS_JOURNAL_KEY_PREFIX=$JOURNAL DB_NAME=tasks_bench)
 
-QUARKUS_HTTP_PORT=$API_PORT env "${common_env[@]}" \
+QUARKUS_HTTP_PORT=$API_PORT QUARKUS_MANAGEMENT_PORT=$API_MANAGEMENT_PORT env "${common_env[@]}" \
     TASKS_CACHE_KEY_PREFIX=tasks-bench:cache: TASKS_IDEMPOTENCY_KEY_PREFIX=tasks-bench:idempotency: \
     java @api-service/jvm.options -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api.log" 2>&1 &
 pids+=($!)
-await "api-service" "curl -sf localhost:$API_PORT/q/health/ready"
+await "api-service" "curl -sf localhost:$API_MANAGEMENT_PORT/q/health/ready"
 await "the schema" "sql 'select 1 from applied_operations limit 1' || sql 'select count(*) from applied_operations'"
 
-QUARKUS_HTTP_PORT=$WORKER_PORT env "${common_env[@]}" \
+QUARKUS_MANAGEMENT_PORT=$WORKER_MANAGEMENT_PORT env "${common_env[@]}" \
     java @write-worker/jvm.options ${WORKER_JAVA_OPTS:-} -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker.log" 2>&1 &
 pids+=($!)
-await "write-worker" "curl -sf localhost:$WORKER_PORT/q/health/ready"
+await "write-worker" "curl -sf localhost:$WORKER_MANAGEMENT_PORT/q/health/ready"
 
 applied() { sql "select count(*) from applied_operations"; }
-published() { curl -sf "localhost:$API_PORT/q/metrics" | awk '/^tasks_deferred_published_total/ { printf "%d", $2 }'; }
+published() { curl -sf "localhost:$API_MANAGEMENT_PORT/q/metrics" | awk '/^tasks_deferred_published_total/ { printf "%d", $2 }'; }
 
 round() { # $1 name, $2 backlog size; prints "rate seconds-to-99% seconds-to-100% backlog tasks 202/s p50 p99"
     # A clean slate: no tasks, no recorded operations, no queued messages, no journal.

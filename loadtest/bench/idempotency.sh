@@ -14,6 +14,7 @@ ROUNDS=${1:-5}
 SECONDS_PER_RUN=${2:-20}
 CONNECTIONS=50
 PORT=${BENCH_PORT:-8090}
+MANAGEMENT_PORT=$((PORT + 1100))
 export DB_NAME=tasks_bench
 JAR=api-service/target/quarkus-app/quarkus-run.jar
 OUT=loadtest/results/idempotency-bench.md
@@ -31,9 +32,9 @@ trap stop_api EXIT
 run_once() { # $1 = true|false; prints "req/s p50 p90 p99" (latencies in ms)
     PGPASSWORD=${DB_PASSWORD:-tasks} psql -h "${DB_HOST:-127.0.0.1}" -U "${DB_USER:-tasks}" -d tasks_bench -qc \
         "delete from tasks" 2> /dev/null || true
-    TASKS_IDEMPOTENCY_ENABLED=$1 QUARKUS_HTTP_PORT=$PORT java @api-service/jvm.options -jar "$JAR" > "/tmp/bench-api-$1.log" 2>&1 &
+    TASKS_IDEMPOTENCY_ENABLED=$1 QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MANAGEMENT_PORT java @api-service/jvm.options -jar "$JAR" > "/tmp/bench-api-$1.log" 2>&1 &
     api_pid=$!
-    for _ in $(seq 1 60); do curl -sf "localhost:$PORT/q/health/live" > /dev/null && break; sleep 0.5; done
+    for _ in $(seq 1 60); do curl -sf "localhost:$MANAGEMENT_PORT/q/health/live" > /dev/null && break; sleep 0.5; done
     # Warm-up: JIT, connection pools.
     wrk -t2 -c$CONNECTIONS -d10s -s loadtest/bench/post-with-fresh-key.lua "http://localhost:$PORT" > /dev/null
     wrk -t2 -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency -s loadtest/bench/post-with-fresh-key.lua \

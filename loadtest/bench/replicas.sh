@@ -30,14 +30,14 @@ start_replicas() {
     reset_bench_state
     local i
     for ((i = 0; i < $1; i++)); do
-        env "${BENCH_SETTINGS[@]}" QUARKUS_HTTP_PORT=$((8092 + i)) \
+        env "${BENCH_SETTINGS[@]}" QUARKUS_HTTP_PORT=$((8092 + i)) QUARKUS_MANAGEMENT_PORT=$((9192 + i)) \
             java @api-service/jvm.options -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api$i-$2.log" 2>&1 &
         pids+=("$!")
-        env "${BENCH_SETTINGS[@]}" QUARKUS_HTTP_PORT=$((8096 + i)) \
+        env "${BENCH_SETTINGS[@]}" QUARKUS_MANAGEMENT_PORT=$((9196 + i)) \
             java @write-worker/jvm.options -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker$i-$2.log" 2>&1 &
         pids+=("$!")
     done
-    LB_PORT=$API_PORT LB_STATS_PORT=8494 scripts/haproxy-config.sh "$1" 8092 > "$WORK/haproxy.cfg"
+    LB_PORT=$API_PORT LB_STATS_PORT=8494 scripts/haproxy-config.sh "$1" 8092 9192 > "$WORK/haproxy.cfg"
     haproxy -W -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy-$2.log" 2>&1 &
     pids+=("$!")
     for _ in $(seq 1 1200); do

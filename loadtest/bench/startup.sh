@@ -3,7 +3,7 @@
 #
 # Each round starts api-service, then write-worker, from target/quarkus-app (run `make build` first), waits until
 # /q/health/started answers, prints Quarkus's own "started in" figure and the process's resident memory (VmRSS),
-# and stops it. Stop anything on :8080 and :8081 first. ROUNDS defaults to 3; quote the medians.
+# and stops it. Stop anything on :8080, :9000 and :9001 first. ROUNDS defaults to 3; quote the medians.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -13,8 +13,8 @@ trap 'rm -rf "$LOG_DIR"' EXIT
 
 for round in $(seq 1 "$ROUNDS"); do
     for module in api-service write-worker; do
-        port=8080
-        [[ $module == write-worker ]] && port=8081
+        port=9000 # the management interface
+        [[ $module == write-worker ]] && port=9001
         log=$LOG_DIR/$module-$round.log
         java "@$module/jvm.options" -jar "$module/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
         pid=$!

@@ -21,7 +21,7 @@ SECONDS_PER_RUN=${2:-20}
 CONNECTIONS=${CONNECTIONS:-50}
 CONFIGS=${CONFIGS:-off spans exporting}
 TASKS=500
-API_PORT=8090
+API_PORT=8090 API_MANAGEMENT_PORT=9190
 DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432} REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
 export PGPASSWORD=${DB_PASSWORD:-tasks}
 DB_USER=${DB_USER:-tasks}
@@ -52,13 +52,13 @@ start_api() { # $1 configuration, $2 log file
                 QUARKUS_OTEL_TRACES_SAMPLER=parentbased_traceidratio QUARKUS_OTEL_TRACES_SAMPLER_ARG=0.1)
             ;;
     esac
-    env "${telemetry[@]}" QUARKUS_HTTP_PORT=$API_PORT DB_NAME=tasks_bench \
+    env "${telemetry[@]}" QUARKUS_HTTP_PORT=$API_PORT QUARKUS_MANAGEMENT_PORT=$API_MANAGEMENT_PORT DB_NAME=tasks_bench \
         TASKS_CACHE_KEY_PREFIX=tasks-bench:cache: TASKS_IDEMPOTENCY_KEY_PREFIX=tasks-bench:idempotency: \
         TASKS_MESSAGING_PREFIX=$PREFIX TASKS_JOURNAL_KEY_PREFIX=$JOURNAL \
         java @api-service/jvm.options -jar api-service/target/quarkus-app/quarkus-run.jar > "$2" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
-    for _ in $(seq 1 240); do curl -sf "localhost:$API_PORT/q/health/ready" > /dev/null && return; sleep 0.5; done
+    for _ in $(seq 1 240); do curl -sf "localhost:$API_MANAGEMENT_PORT/q/health/ready" > /dev/null && return; sleep 0.5; done
     echo "api-service did not start ($1)" >&2; exit 1
 }
 stop_api() { kill "$api_pid" 2> /dev/null; wait "$api_pid" 2> /dev/null || true; }
@@ -87,7 +87,7 @@ run() { # $1 configuration; prints "req/s p50 p90 p99 non2xx/total exporter-log-
     wrk -t2 -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency -s loadtest/bench/read-write-mix.lua \
         "http://localhost:$API_PORT" -- "$WORK/ids" > "$WORK/wrk-$1.txt"
     local deferred warnings
-    deferred=$(curl -sf "localhost:$API_PORT/q/metrics" \
+    deferred=$(curl -sf "localhost:$API_MANAGEMENT_PORT/q/metrics" \
         | awk '/^tasks_deferred_published_total/ { sub(/ # .*$/, ""); printf "%d", $2 }')
     stop_api
     warnings=$(grep -c -i -E 'export|otlp|grpc' "$log" || true)

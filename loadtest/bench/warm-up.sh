@@ -23,7 +23,7 @@ source loadtest/bench/bench-lib.sh
 # answered: the requests api-service has answered so far, its own health and metrics endpoints left out
 answered() {
     # the value follows the labels (a path template has braces of its own, and an exemplar may follow the value)
-    curl -sf "localhost:$API_PORT/q/metrics" | awk '/^http_server_requests_seconds_count\{/ && !/uri="\/q/ \
+    curl -sf "localhost:$API_MANAGEMENT_PORT/q/metrics" | awk '/^http_server_requests_seconds_count\{/ && !/uri="\/q/ \
         && match($0, /"\} [0-9.eE+]+/) { n += substr($0, RSTART + 3, RLENGTH - 3) } END { printf "%d", n }'
 }
 

@@ -241,7 +241,7 @@ class TwoReplicasIT {
     }
 
     private static double completed(ServiceProcess worker) {
-        var scrape = given().baseUri("http://127.0.0.1:" + worker.port())
+        var scrape = given().baseUri("http://127.0.0.1:" + worker.managementPort())
                 .get("/q/metrics")
                 .then()
                 .statusCode(200)

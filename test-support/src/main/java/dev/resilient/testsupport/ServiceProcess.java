@@ -24,32 +24,41 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> environment;
     private final Path log;
     private final int port;
+    private final int managementPort;
     private Process process;
 
-    private ServiceProcess(Path jar, Map<String, String> environment, Path log, int port) {
+    private ServiceProcess(Path jar, Map<String, String> environment, Path log, int port, int managementPort) {
         this.jar = jar;
         this.environment = environment;
         this.log = log;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     /**
      * A service from {@code jar} (its module's {@code target/quarkus-app/quarkus-run.jar}, built by {@code mvn
-     * package}), configured by environment variables as in production; HTTP on a free port.
+     * package}), configured by environment variables as in production; HTTP and management on free ports.
      */
     public static ServiceProcess of(Path jar, Map<String, String> environment, Path log) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build its module first (./mvnw package -DskipTests)");
         }
         var port = freePort();
+        var managementPort = freePort();
         var all = new HashMap<>(environment);
         all.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        return new ServiceProcess(jar, all, log, port);
+        all.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+        return new ServiceProcess(jar, all, log, port, managementPort);
     }
 
-    /** The service's HTTP port (its API, health and metrics). */
+    /** The service's HTTP port (api-service: the API; the worker has none). */
     public int port() {
         return port;
+    }
+
+    /** The port of its management interface (health, metrics). */
+    public int managementPort() {
+        return managementPort;
     }
 
     /** Starts the service and waits until it is ready (a worker: its consumers connected). */
@@ -111,7 +120,7 @@ public final class ServiceProcess implements AutoCloseable {
     private void awaitReady(Duration timeout) {
         var client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2))
                 .build();
         var deadline = System.nanoTime() + timeout.toNanos();

@@ -1,6 +1,6 @@
 package dev.resilient.worker;
 
-import static io.restassured.RestAssured.given;
+import static dev.resilient.testsupport.Management.management;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -17,13 +17,13 @@ class WorkerHealthTest {
 
     @Test
     void answersLiveness() {
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     /** Readiness follows the consumers' connections, which open just after start: a probe waits for them too. */
     @Test
     void becomesReadyOnceConnected() {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when()
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> management()
                 .get("/q/health/ready")
                 .then()
                 .statusCode(200)

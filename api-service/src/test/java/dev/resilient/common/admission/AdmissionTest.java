@@ -1,5 +1,6 @@
 package dev.resilient.common.admission;
 
+import static dev.resilient.testsupport.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -72,13 +73,13 @@ class AdmissionTest {
         assertThat(second).isNotDone();
         assertThat(shed("read")).isEqualTo(shedBefore + 1);
         assertThat(PrometheusText.sum(
-                        given().get("/q/metrics").asString(),
+                        management().get("/q/metrics").asString(),
                         sample -> sample.name().equals("http_server_requests_seconds_count")
                                 && sample.series().contains("status=\"503\"")
                                 && sample.series().contains("uri=\"/tasks/{id}\"")))
                 .as("counted under its route's template, not under its own path")
                 .isGreaterThanOrEqualTo(1);
-        given().get("/q/health/ready").then().statusCode(200);
+        management().get("/q/health/ready").then().statusCode(200);
         FreshIdempotencyKeys.install();
         try {
             given().contentType(ContentType.JSON)
@@ -95,12 +96,12 @@ class AdmissionTest {
     }
 
     private static double inFlight() {
-        return PrometheusText.sum(
-                given().get("/q/metrics").asString(), sample -> sample.name().equals("tasks_admission_in_flight"));
+        return PrometheusText.sum(management().get("/q/metrics").asString(), sample -> sample.name()
+                .equals("tasks_admission_in_flight"));
     }
 
     private static double shed(String kind) {
-        return PrometheusText.sum(given().get("/q/metrics").asString(), sample -> sample.series()
+        return PrometheusText.sum(management().get("/q/metrics").asString(), sample -> sample.series()
                 .equals("tasks_admission_shed_total{kind=\"" + kind + "\"}"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.resilient.common.idempotency;
 
+import static dev.resilient.testsupport.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -327,7 +328,8 @@ class IdempotencyTest {
     }
 
     static double metric(String name) {
-        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        var scrape =
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         return PrometheusText.sum(scrape, sample -> sample.name().equals(name));
     }
 

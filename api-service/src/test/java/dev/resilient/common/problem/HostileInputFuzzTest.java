@@ -1,6 +1,6 @@
 package dev.resilient.common.problem;
 
-import static io.restassured.RestAssured.given;
+import static dev.resilient.testsupport.Management.management;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -135,7 +135,7 @@ class HostileInputFuzzTest {
 
     private static Set<String> uriTags() {
         var uri = Pattern.compile("uri=\"([^\"]*)\"");
-        return PrometheusText.samples(given().get("/q/metrics").asString()).stream()
+        return PrometheusText.samples(management().get("/q/metrics").asString()).stream()
                 .filter(sample -> sample.name().startsWith("http_server_requests_seconds"))
                 .map(sample -> uri.matcher(sample.series()))
                 .filter(Matcher::find)

@@ -1,6 +1,6 @@
 package dev.resilient.common.warmup;
 
-import static io.restassured.RestAssured.given;
+import static dev.resilient.testsupport.Management.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,9 +46,10 @@ class WarmUpTest {
     @Test
     void readinessComesOnceTheHotPathsHaveRunAndNothingIsLeftBehind() {
         await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+                .untilAsserted(() -> management().get("/q/health/ready").then().statusCode(200));
 
-        var warmUp = given().get("/q/health/ready")
+        var warmUp = management()
+                .get("/q/health/ready")
                 .then()
                 .extract()
                 .<List<Map<String, Object>>>path("checks.findAll { it.name == 'warm-up' }")

@@ -1,5 +1,6 @@
 package dev.resilient.task.resilience;
 
+import static dev.resilient.testsupport.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -220,7 +221,8 @@ class PostgresOutageTest extends OutageTestBase {
                 .as("the call was refused by the open breaker, not sent to PostgreSQL")
                 .isGreaterThan(rejectedBefore);
         assertThat(metric("tasks_breaker_state", GuardedCalls.POSTGRES_READ)).isEqualTo(2.0);
-        given().get("/q/health/ready")
+        management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("checks.find { it.name == 'circuit-breakers' }.data.'postgres-read'", equalTo("open"));
@@ -266,13 +268,13 @@ class PostgresOutageTest extends OutageTestBase {
     void afterRedisLosesItsDataTheNextReadsStoreTheCopyAgainForTheNextOutage() {
         var id = create("cached before Redis restarted");
         given().get("/tasks/{id}", id).then().statusCode(200);
-        var lostBefore =
-                PrometheusText.sum(given().get("/q/metrics").then().extract().asString(), sample -> sample.name()
-                        .equals("tasks_redis_data_lost_total"));
+        var lostBefore = PrometheusText.sum(
+                management().get("/q/metrics").then().extract().asString(),
+                sample -> sample.name().equals("tasks_redis_data_lost_total"));
 
         forgetEverythingRedisHeld();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(PrometheusText.sum(
-                        given().get("/q/metrics").then().extract().asString(),
+                        management().get("/q/metrics").then().extract().asString(),
                         sample -> sample.name().equals("tasks_redis_data_lost_total")))
                 .as("noticed without any request")
                 .isEqualTo(lostBefore + 1));
@@ -305,7 +307,8 @@ class PostgresOutageTest extends OutageTestBase {
 
     /** The sum of a metric's series whose labels mention {@code label}. */
     static double metric(String name, String label) {
-        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        var scrape =
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         return PrometheusText.sum(
                 scrape, sample -> sample.name().equals(name) && sample.series().contains("\"" + label + "\""));
     }

@@ -1,5 +1,6 @@
 package dev.resilient.task.resilience;
 
+import static dev.resilient.testsupport.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,7 +45,7 @@ class RedisAndEverythingOutageTest extends OutageTestBase {
                     .body("name", equalTo("still readable"));
             given().get("/tasks").then().statusCode(200).body("id[0]", equalTo(id.toString()));
         }
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
@@ -71,7 +72,8 @@ class RedisAndEverythingOutageTest extends OutageTestBase {
             given().get("/tasks/{id}", id).then().statusCode(200);
             return breakers.currentState(GuardedCalls.REDIS_CACHE) == CircuitBreakerState.OPEN;
         });
-        given().get("/q/health/ready")
+        management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
@@ -91,7 +93,7 @@ class RedisAndEverythingOutageTest extends OutageTestBase {
         }
         assertThat(breakers.currentState(GuardedCalls.POSTGRES_READ)).isEqualTo(CircuitBreakerState.OPEN);
         assertThat(breakers.currentState(GuardedCalls.REDIS_IDEMPOTENCY)).isEqualTo(CircuitBreakerState.OPEN);
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
 
         ProxiedDependencies.postgres().pass();
         ProxiedDependencies.redis().pass();

@@ -1,5 +1,6 @@
 package dev.resilient.task.resilience;
 
+import static dev.resilient.testsupport.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,11 +55,12 @@ class StartWithoutPostgresTest {
     @Test
     void startsReadyAndAnswersDegraded() {
         assertThat(migration.done()).isFalse();
-        given().get("/q/health/live").then().statusCode(200);
+        management().get("/q/health/live").then().statusCode(200);
         // The warm-up's first read meets no PostgreSQL: it ends there, without writing, and readiness does not wait.
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
-        given().get("/q/health/ready")
+                .untilAsserted(() -> management().get("/q/health/ready").then().statusCode(200));
+        management()
+                .get("/q/health/ready")
                 .then()
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'warm-up' }.data.outcome", startsWith("ended early"));

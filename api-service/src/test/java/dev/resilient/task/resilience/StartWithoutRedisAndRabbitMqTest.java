@@ -1,5 +1,6 @@
 package dev.resilient.task.resilience;
 
+import static dev.resilient.testsupport.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,8 +55,8 @@ class StartWithoutRedisAndRabbitMqTest {
         assertThat(ProxiedDependencies.redis().mode())
                 .as("unreachable since before start-up")
                 .isEqualTo("refuse");
-        given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/live").then().statusCode(200);
+        management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/tasks").then().statusCode(200);
         given().get("/tasks/{id}", UUID.randomUUID()).then().statusCode(404);
         post("refused for now").then().statusCode(503).header("Retry-After", notNullValue());

@@ -1,5 +1,6 @@
 package dev.resilient.task.telemetry;
 
+import static dev.resilient.testsupport.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,7 +46,8 @@ class ApiMetricsTest {
         given().get("/tasks/" + UUID.randomUUID()).then().statusCode(404);
         given().get("/tasks").then().statusCode(200);
 
-        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        var scrape =
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         var samples = PrometheusText.samples(scrape);
 
         // HTTP: per route template and status, with millisecond buckets, and never a raw id in a label.

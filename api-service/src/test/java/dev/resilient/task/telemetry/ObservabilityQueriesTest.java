@@ -1,5 +1,6 @@
 package dev.resilient.task.telemetry;
 
+import static dev.resilient.testsupport.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -75,9 +76,13 @@ class ObservabilityQueriesTest extends OutageTestBase {
                     .extract()
                     .path("status")
                     .equals("completed"));
-            exposed.addAll(names(
-                    given().get("/q/metrics").then().statusCode(200).extract().asString()));
-            exposed.addAll(names(scrape("http://127.0.0.1:" + worker.port() + "/q/metrics")));
+            exposed.addAll(names(management()
+                    .get("/q/metrics")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString()));
+            exposed.addAll(names(scrape("http://127.0.0.1:" + worker.managementPort() + "/q/metrics")));
         }
         exposed.addAll(names(scrape(rabbitMqMetrics())));
 

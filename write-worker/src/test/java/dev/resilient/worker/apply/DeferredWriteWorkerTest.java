@@ -1,6 +1,6 @@
 package dev.resilient.worker.apply;
 
-import static io.restassured.RestAssured.given;
+import static dev.resilient.testsupport.Management.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -272,13 +272,15 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
 
     /** The value of a sample in /q/metrics, e.g. {@code name{label="value"}} (0 when absent). */
     private static double metric(String sample) {
-        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        var scrape =
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         return PrometheusText.sum(scrape, found -> found.series().equals(sample));
     }
 
     /** Calls through the worker's PostgreSQL breaker that it counted as failures. */
     private static double postgresBreakerFailures() {
-        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        var scrape =
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         return PrometheusText.sum(
                 scrape,
                 sample -> sample.name().equals("ft_circuitbreaker_calls_total")

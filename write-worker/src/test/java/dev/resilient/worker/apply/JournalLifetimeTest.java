@@ -1,6 +1,6 @@
 package dev.resilient.worker.apply;
 
-import static io.restassured.RestAssured.given;
+import static dev.resilient.testsupport.Management.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -93,7 +93,8 @@ class JournalLifetimeTest extends WorkerTestBase {
     }
 
     private static double metric(String sample) {
-        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        var scrape =
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         return PrometheusText.sum(scrape, found -> found.series().equals(sample));
     }
 }

@@ -1,6 +1,6 @@
 package dev.resilient.worker.resilience;
 
-import static io.restassured.RestAssured.given;
+import static dev.resilient.testsupport.Management.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -47,7 +47,8 @@ class RabbitMqOutageWorkerTest extends WorkerTestBase {
     @Test
     void readinessFollowsTheConsumersConnectionToRabbitMq() {
         // The consumers connect in the background after start-up: ready once they have.
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> given().get("/q/health/ready")
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
@@ -55,10 +56,13 @@ class RabbitMqOutageWorkerTest extends WorkerTestBase {
 
         ProxiedRabbitMq.rabbitmq().refuse();
 
-        await().atMost(Duration.ofSeconds(15))
-                .untilAsserted(() ->
-                        given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN")));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/live")
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> management()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(503)
+                .body("status", equalTo("DOWN")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> management()
+                .get("/q/health/live")
                 .then()
                 .statusCode(200)
                 .body(
@@ -70,9 +74,11 @@ class RabbitMqOutageWorkerTest extends WorkerTestBase {
 
         ProxiedRabbitMq.rabbitmq().pass();
 
-        await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() ->
-                        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> management()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP")));
         var deferred = deferAndPublish(create("after the broker came back"));
         assertThat(awaitFinal(deferred.operationId()).status()).isEqualTo(Status.COMPLETED);
     }

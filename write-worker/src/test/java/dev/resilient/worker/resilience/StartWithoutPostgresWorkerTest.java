@@ -1,6 +1,6 @@
 package dev.resilient.worker.resilience;
 
-import static io.restassured.RestAssured.given;
+import static dev.resilient.testsupport.Management.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -44,9 +44,9 @@ class StartWithoutPostgresWorkerTest extends WorkerTestBase {
         assertThat(ProxiedPostgres.postgres().mode())
                 .as("unreachable since before start-up")
                 .isEqualTo("refuse");
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+                .untilAsserted(() -> management().get("/q/health/ready").then().statusCode(200));
 
         var operations = new ArrayList<DeferredTaskWrite>();
         for (int i = 0; i < 5; i++) {

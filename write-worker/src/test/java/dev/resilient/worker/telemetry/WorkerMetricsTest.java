@@ -1,6 +1,6 @@
 package dev.resilient.worker.telemetry;
 
-import static io.restassured.RestAssured.given;
+import static dev.resilient.testsupport.Management.management;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -34,7 +34,8 @@ class WorkerMetricsTest extends WorkerTestBase {
         assertThat(awaitFinal(applied.operationId()).status()).isEqualTo(Status.COMPLETED);
         assertThat(awaitFinal(refused.operationId()).status()).isEqualTo(Status.FAILED);
 
-        var scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        var scrape =
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         var samples = PrometheusText.samples(scrape);
 
         // Operations by what became of them.

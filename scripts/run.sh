@@ -36,6 +36,8 @@ if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
 fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# the local stack's passwords (config/local.env): the production profile has no defaults for them
+source scripts/local-env.sh
 
 API_JAR=${API_JAR:-api-service/target/quarkus-app/quarkus-run.jar}
 WORKER_JAR=${WORKER_JAR:-write-worker/target/quarkus-app/quarkus-run.jar}

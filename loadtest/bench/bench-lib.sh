@@ -7,6 +7,7 @@
 # Each service's management interface (health, metrics) on its port + 1100: 9190 and 9191 by default.
 API_MANAGEMENT_PORT=$((API_PORT + 1100)) WORKER_MANAGEMENT_PORT=$((WORKER_PORT + 1100))
 DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432}
+source scripts/local-env.sh
 export PGPASSWORD=${DB_PASSWORD:-tasks}
 DB_USER=${DB_USER:-tasks}
 read -r -a API_ENV <<< "${API_ENV:-}"

@@ -12,6 +12,8 @@
 #   CONNECTIONS=10 SCENARIOS="all-down" OUT=loadtest/results/x.md loadtest/bench/degraded-reads.sh   runs a subset
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# the local stack's passwords (config/local.env): the production profile has no defaults for them
+source scripts/local-env.sh
 
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-20}

@@ -9,6 +9,8 @@
 # Usage: loadtest/bench/idempotency.sh [ROUNDS] [SECONDS]   (defaults 5 and 20; needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# the local stack's passwords (config/local.env): the production profile has no defaults for them
+source scripts/local-env.sh
 
 ROUNDS=${1:-5}
 SECONDS_PER_RUN=${2:-20}

@@ -6,6 +6,8 @@
 # and stops it. Stop anything on :8080, :9000 and :9001 first. ROUNDS defaults to 3; quote the medians.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+# the local stack's passwords (config/local.env): the production profile has no defaults for them
+source scripts/local-env.sh
 
 ROUNDS=${1:-3}
 LOG_DIR=$(mktemp -d)

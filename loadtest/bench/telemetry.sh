@@ -15,6 +15,8 @@
 #   CONFIGS="off sampled" OUT=loadtest/results/x.md loadtest/bench/telemetry.sh   runs a subset (off always first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# the local stack's passwords (config/local.env): the production profile has no defaults for them
+source scripts/local-env.sh
 
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-20}

@@ -37,9 +37,18 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * A service from {@code jar} (its module's {@code target/quarkus-app/quarkus-run.jar}, built by {@code mvn
-     * package}), configured by environment variables as in production; HTTP and management on free ports.
+     * package}), configured by environment variables as in production, with the local stack's passwords (the
+     * production profile has no defaults for them; {@code environment} can replace them); HTTP and management on free
+     * ports.
      */
     public static ServiceProcess of(Path jar, Map<String, String> environment, Path log) {
+        var all = new HashMap<>(localCredentials());
+        all.putAll(environment);
+        return withExactly(jar, all, log);
+    }
+
+    /** The same without the local passwords: only {@code environment}, as a deployment that forgot one would run. */
+    public static ServiceProcess withExactly(Path jar, Map<String, String> environment, Path log) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build its module first (./mvnw package -DskipTests)");
         }
@@ -63,6 +72,39 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service and waits until it is ready (a worker: its consumers connected). */
     public ServiceProcess start() {
+        launch();
+        awaitReady(Duration.ofSeconds(60));
+        return this;
+    }
+
+    /**
+     * Starts the service expecting it to refuse to run: its exit status, once it has ended by itself within {@code
+     * timeout} (else it is killed and this fails). Its output is in the log.
+     */
+    public int startExpectingExit(Duration timeout) {
+        launch();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill();
+                throw new IllegalStateException("The service (" + jar + ") was still running after " + timeout);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The local stack's passwords, as config/local.env gives them to the scripts (or from the environment). */
+    private static Map<String, String> localCredentials() {
+        return Map.of(
+                "DB_PASSWORD",
+                Env.get("DB_PASSWORD", "tasks"),
+                "RABBITMQ_PASSWORD",
+                Env.get("RABBITMQ_PASSWORD", "guest"));
+    }
+
+    private void launch() {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var builder = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString())
                 .redirectErrorStream(true)
@@ -73,8 +115,6 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start " + jar, e);
         }
-        awaitReady(Duration.ofSeconds(60));
-        return this;
     }
 
     /** {@code kill -9}: no shutdown hook, nothing finished, nothing acknowledged. */

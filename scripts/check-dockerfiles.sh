@@ -9,9 +9,9 @@
 #     build output they copy comes first: target/quarkus-app/ from `make build` for jvm, target/native-sources/
 #     from the native-sources build for native. When it is missing the check fails with the command that makes it
 #     (it never builds anything itself);
-#   - the final stage EXPOSEs the module's quarkus.http.port and its management port (application.properties:
-#     quarkus.management.port, 9000 by default), and nothing else. While the module does not enable the management
-#     interface (quarkus.management.enabled, a build-time setting) a port besides quarkus.http.port is a warning;
+#   - the final stage EXPOSEs exactly the ports the module listens on (application.properties): quarkus.http.port
+#     unless quarkus.http.host-enabled=false, and quarkus.management.port (9000 by default) when
+#     quarkus.management.enabled=true;
 #   - whether there is a HEALTHCHECK (there should not be: the header comment says why, and that comment is checked);
 #   - native: the executable copied from the build stage is the one native-image.args names;
 #   - hadolint, when it is installed.
@@ -227,34 +227,20 @@ check_dockerfile() {
         *) ok "$name: the final stage runs as USER $user" ;;
     esac
 
-    # The ports it exposes are the ones Quarkus listens on: the application's and the management interface's.
-    local port management enabled exposed
+    # The ports it exposes are the ones Quarkus listens on: the application's (unless its HTTP server is off) and the
+    # management interface's (when it is on).
+    local port management expected=() exposed
     port=$(property "$module" quarkus.http.port 8080)
     management=$(property "$module" quarkus.management.port 9000)
-    enabled=$(property "$module" quarkus.management.enabled false)
-    exposed=" ${expose[*]} "
-    if [[ $exposed == *" $port "* ]]; then
-        ok "$name: EXPOSE $port = quarkus.http.port of $module"
+    if [[ $(property "$module" quarkus.http.host-enabled true) == true ]]; then expected+=("$port"); fi
+    if [[ $(property "$module" quarkus.management.enabled false) == true ]]; then expected+=("$management"); fi
+    exposed=$(printf '%s\n' "${expose[@]}" | sort -n | xargs)
+    if [[ $exposed == "$(printf '%s\n' "${expected[@]}" | sort -n | xargs)" ]]; then
+        ok "$name: EXPOSE $exposed = what $module listens on (quarkus.http.port, quarkus.management.port)"
     else
-        fail "$name: EXPOSE ${expose[*]:-(none)}, but $module listens on quarkus.http.port=$port"
-    fi
-    exposed=${exposed/ $port / }
-    if [[ $enabled == true ]]; then
-        if [[ $exposed == *" $management "* ]]; then
-            ok "$name: EXPOSE $management = quarkus.management.port of $module"
-        else
-            fail "$name: EXPOSE ${expose[*]:-(none)}, but $module serves health and metrics on" \
-                "quarkus.management.port=$management"
-        fi
-        exposed=${exposed/ $management / }
-        if [[ -n ${exposed// /} ]]; then
-            fail "$name: EXPOSE${exposed% }: $module listens on no such port (quarkus.http.port=$port," \
-                "quarkus.management.port=$management)"
-        fi
-    elif [[ -n ${exposed// /} ]]; then
-        # The management interface is switched on at build time: until the module does, nothing listens there.
-        warn "$name: EXPOSE${exposed% }: $module does not set quarkus.management.enabled=true, so health and" \
-            "metrics are still on $port"
+        fail "$name: EXPOSE ${exposed:-(none)}, but $module listens on ${expected[*]:-nothing}" \
+            "(quarkus.http.port=$port unless quarkus.http.host-enabled=false, quarkus.management.port=$management" \
+            "when quarkus.management.enabled=true)"
     fi
 
     # No HEALTHCHECK, and a comment that says why.

@@ -57,7 +57,7 @@ k8s: build ## Check the Kubernetes manifests the build generated (target/kuberne
 image: build ## JVM images resilient-tasks/<service>:<version> (docker, or podman; on a local Debian base if the default cannot be pulled)
 	@scripts/image.sh
 
-image-test: deps image ## Run both images against the local services (8080/9000, 8081/9001, 8082/9002): a write, a read, a deferred write
+image-test: deps image ## Run both images against the local services (ports 8080, 8082, 9000-9002): a write, a read, a deferred write
 	@scripts/image-test.sh
 
 native-sources: ## Run Quarkus's native build steps without GraalVM (target/native-sources/), then check the Dockerfiles

@@ -2,8 +2,8 @@
 # scripts/image-test.sh - run the JVM images `make image` built against the local PostgreSQL, Redis and RabbitMQ and
 # check them. Called by `make image-test` (after make deps and make image), which CI runs.
 #
-# Three containers, on the host's network: api (8080, management 9000), worker (8081, management 9001), and a
-# second API, api-deferring (8082, management 9002), whose PostgreSQL is a port nothing listens on. Checks:
+# Three containers, on the host's network: api (8080, management 9000), worker (management 9001, its only port), and
+# a second API, api-deferring (8082, management 9002), whose PostgreSQL is a port nothing listens on. Checks:
 #   - each is ready (GET /q/health/ready on its management port answers 200);
 #   - a write and a read through api: POST /tasks -> 201, GET /tasks/{id} -> 200 with the same body;
 #   - a deferred write applied by the worker container: POST /tasks to api-deferring -> 202 (PostgreSQL refuses it,
@@ -38,10 +38,10 @@ VERSION=$(sed -nE 's:^    <version>([^<]+)</version>.*:\1:p' pom.xml | head -n 1
 API_IMAGE=resilient-tasks/api-service:$VERSION
 WORKER_IMAGE=resilient-tasks/write-worker:$VERSION
 
-# name -> image, public port, management port
+# name -> image, API port (none for the worker: its HTTP server is off), management port
 NAMES=(api worker api-deferring)
 declare -A IMAGE=([api]=$API_IMAGE [worker]=$WORKER_IMAGE [api-deferring]=$API_IMAGE)
-declare -A PORT=([api]=8080 [worker]=8081 [api-deferring]=8082)
+declare -A PORT=([api]=8080 [worker]="" [api-deferring]=8082)
 declare -A MANAGEMENT=([api]=9000 [worker]=9001 [api-deferring]=9002)
 CONTAINER_PREFIX=resilient-tasks-image-test-
 # What PostgreSQL is for api-deferring: the discard port on this host, where nothing listens, so every connection
@@ -105,7 +105,7 @@ for image in "$API_IMAGE" "$WORKER_IMAGE"; do
 done
 busy=()
 for name in "${NAMES[@]}"; do
-    for port in "${PORT[$name]}" "${MANAGEMENT[$name]}"; do
+    for port in ${PORT[$name]} "${MANAGEMENT[$name]}"; do
         if tcp_open "$port"; then busy+=("$port"); fi
     done
 done
@@ -133,7 +133,7 @@ start() {
         REDIS_HOST="$REDIS_HOST" REDIS_PORT="$REDIS_PORT"
         RABBITMQ_HOST="$RABBITMQ_HOST" RABBITMQ_PORT="$RABBITMQ_PORT"
         RABBITMQ_USER="$RABBITMQ_USER" RABBITMQ_PASSWORD="$RABBITMQ_PASSWORD"
-        QUARKUS_HTTP_PORT="${PORT[$name]}" QUARKUS_MANAGEMENT_PORT="${MANAGEMENT[$name]}"
+        QUARKUS_MANAGEMENT_PORT="${MANAGEMENT[$name]}"
         # Names of their own in RabbitMQ and Redis, so that only this worker can take these containers' deferred
         # writes, and a make run or a test elsewhere on this machine neither sees them nor takes them.
         TASKS_MESSAGING_PREFIX=tasks-image-test.writes
@@ -143,12 +143,13 @@ start() {
         TASKS_REDIS_INCARNATION_KEY=tasks-image-test:incarnation
         "$@"
     )
+    if [[ -n ${PORT[$name]} ]]; then env+=(QUARKUS_HTTP_PORT="${PORT[$name]}"); fi
     local -a args=(run -d --name "$CONTAINER_PREFIX$name" --network=host)
     local setting
     for setting in "${env[@]}"; do args+=(-e "$setting"); done
     container rm -f "$CONTAINER_PREFIX$name" >/dev/null 2>&1 || true # left over from a killed run
     if container "${args[@]}" "${IMAGE[$name]}" >/dev/null; then
-        ok "started $name (${IMAGE[$name]}, ports ${PORT[$name]} and ${MANAGEMENT[$name]})"
+        ok "started $name (${IMAGE[$name]}, port(s) ${PORT[$name]:+${PORT[$name]} and }${MANAGEMENT[$name]})"
     else
         fail "could not start $name (${IMAGE[$name]})" "$name"
         exit 1

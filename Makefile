@@ -10,7 +10,7 @@ PROM_DIR := observability/prometheus
 PROM_CONFIGS := $(PROM_DIR)/prometheus.yml $(PROM_DIR)/prometheus.local.yml
 SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
 
-.PHONY: help deps build run dev dev-worker test test-rules check-observability k8s native-sources native observe load chaos chaos-short bench bench-wrk bench-replicas overload fmt clean
+.PHONY: help deps build run dev dev-worker test test-rules check-observability k8s image image-test native-sources native observe load chaos chaos-short bench bench-wrk bench-replicas overload fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-19s %s\n", $$1, $$2}'
@@ -53,6 +53,12 @@ check-observability: ## Validate observability/ without Docker: files parse, pan
 
 k8s: build ## Check the Kubernetes manifests the build generated (target/kubernetes/kubernetes.yml of each service)
 	@scripts/check-k8s.sh
+
+image: build ## JVM images resilient-tasks/<service>:<version> (docker, or podman; on a local Debian base if the default cannot be pulled)
+	@scripts/image.sh
+
+image-test: deps image ## Run both images against the local services (ports 8080, 8082, 9000-9002): a write, a read, a deferred write
+	@scripts/image-test.sh
 
 native-sources: ## Run Quarkus's native build steps without GraalVM (target/native-sources/), then check the Dockerfiles
 	$(MVNW) $(MAVEN_ARGS) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -pl api-service,write-worker -am

@@ -2,18 +2,21 @@
 # scripts/check-dockerfiles.sh - check the Dockerfiles in src/main/docker/ without Docker.
 #
 # For each Dockerfile.<module>.<jvm|native> (build context: the module folder):
-#   - every FROM names a pinned tag or digest (not latest, not missing);
+#   - every FROM names a pinned tag or digest (not latest, not missing); a FROM ${ARG} is checked with the default
+#     of that ARG (declared before the first FROM);
 #   - the final stage runs as a USER that is not root;
 #   - every COPY/ADD source outside another stage exists in the module folder (globs must match something). The
 #     build output they copy comes first: target/quarkus-app/ from `make build` for jvm, target/native-sources/
 #     from the native-sources build for native. When it is missing the check fails with the command that makes it
 #     (it never builds anything itself);
-#   - the final stage EXPOSEs the module's quarkus.http.port (application.properties);
+#   - the final stage EXPOSEs exactly the ports the module listens on (application.properties): quarkus.http.port
+#     unless quarkus.http.host-enabled=false, and quarkus.management.port (9000 by default) when
+#     quarkus.management.enabled=true;
 #   - whether there is a HEALTHCHECK (there should not be: the header comment says why, and that comment is checked);
 #   - native: the executable copied from the build stage is the one native-image.args names;
 #   - hadolint, when it is installed.
-# Output: one "ok", "warn" or "FAIL" line per check; exit status 1 on any failure. What needs Docker (building the
-# images, running them) is listed at the end, not run.
+# Output: one "ok", "warn" or "FAIL" line per check; exit status 1 on any failure. What needs a container engine
+# (building the images, running them) is listed at the end, not run.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -74,15 +77,16 @@ words() {
     (set -f && printf '%s\n' $args)
 }
 
-# http_port MODULE: quarkus.http.port of the module (the unprofiled line), 8080 when unset.
-http_port() {
-    local value
-    value=$(sed -nE 's/^[[:space:]]*quarkus\.http\.port[[:space:]]*[=:][[:space:]]*//p' \
+# property MODULE KEY DEFAULT: the module's setting KEY (the unprofiled line of application.properties), DEFAULT
+# when unset.
+property() {
+    local key=${2//./\\.} value
+    value=$(sed -nE "s/^[[:space:]]*${key}[[:space:]]*[=:][[:space:]]*//p" \
         "$1/src/main/resources/application.properties" | tail -n 1)
     value=${value%%[[:space:]]*}
     # ${VAR:8081} -> 8081
-    if [[ $value =~ ^\$\{[^:}]*:([0-9]+)\}$ ]]; then value=${BASH_REMATCH[1]}; fi
-    printf '%s' "${value:-8080}"
+    if [[ $value =~ ^\$\{[^:}]*:([^}]*)\}$ ]]; then value=${BASH_REMATCH[1]}; fi
+    printf '%s' "${value:-$3}"
 }
 
 # matches MODULE SOURCE: does SOURCE (a path or glob, relative to the module) match an existing path?
@@ -122,6 +126,7 @@ check_dockerfile() {
     local output=$module/${OUTPUT[$kind]}
     local stage keyword args last_stage=0 user="" healthcheck="" expose=() stages=() copied_executable=""
     local -a w sources
+    local -A arg_default=() # the ARGs declared before the first FROM, which a FROM may use
 
     if [[ ! -f $file ]]; then
         fail "$file is missing"
@@ -141,28 +146,38 @@ check_dockerfile() {
         fi
         mapfile -t w < <(words "$args")
         case $keyword in
+            ARG)
+                if ((stage == 0)) && [[ ${w[0]:-} == *=* ]]; then arg_default[${w[0]%%=*}]=${w[0]#*=}; fi
+                ;;
             FROM)
-                local image="" i
+                local image="" i written
                 for ((i = 0; i < ${#w[@]}; i++)); do
                     if [[ ${w[i]} == --* ]]; then continue; fi
                     image=${w[i]}
                     if [[ ${w[i + 1]:-} == [Aa][Ss] ]]; then stages+=("${w[i + 2]:-}"); fi
                     break
                 done
+                # FROM ${NAME} or $NAME: what gets built without --build-arg is the ARG's default.
+                written=$image
+                if [[ $image =~ ^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$ && -n ${arg_default[${BASH_REMATCH[1]}]:-} ]]; then
+                    image=${arg_default[${BASH_REMATCH[1]}]}
+                    written="$written (default $image)"
+                fi
                 local tag=""
                 if [[ ${image##*/} == *:* ]]; then tag=${image##*:}; fi
                 if [[ " ${stages[*]} " == *" $image "* || $image == scratch ]]; then
                     ok "$name: FROM $image (no registry image)"
                 elif [[ $image == *'$'* ]]; then
-                    fail "$name: FROM $image: the image comes from a build argument, so its tag cannot be checked"
+                    fail "$name: FROM $image: the image comes from a build argument without a default before the" \
+                        "first FROM, so its tag cannot be checked"
                 elif [[ $image == *@sha256:* ]]; then
-                    ok "$name: FROM $image is pinned by digest"
+                    ok "$name: FROM $written is pinned by digest"
                 elif [[ -z $tag ]]; then
-                    fail "$name: FROM $image has no tag (Docker would take latest): pin one"
+                    fail "$name: FROM $written has no tag (Docker would take latest): pin one"
                 elif [[ $tag == latest ]]; then
-                    fail "$name: FROM $image: latest is not pinned"
+                    fail "$name: FROM $written: latest is not pinned"
                 else
-                    ok "$name: FROM $image is pinned"
+                    ok "$name: FROM $written is pinned"
                 fi
                 ;;
             USER) user=${w[0]:-} ;;
@@ -212,13 +227,20 @@ check_dockerfile() {
         *) ok "$name: the final stage runs as USER $user" ;;
     esac
 
-    # The port it exposes is the one Quarkus listens on.
-    local port
-    port=$(http_port "$module")
-    if [[ ${expose[*]} == "$port" ]]; then
-        ok "$name: EXPOSE $port = quarkus.http.port of $module"
+    # The ports it exposes are the ones Quarkus listens on: the application's (unless its HTTP server is off) and the
+    # management interface's (when it is on).
+    local port management expected=() exposed
+    port=$(property "$module" quarkus.http.port 8080)
+    management=$(property "$module" quarkus.management.port 9000)
+    if [[ $(property "$module" quarkus.http.host-enabled true) == true ]]; then expected+=("$port"); fi
+    if [[ $(property "$module" quarkus.management.enabled false) == true ]]; then expected+=("$management"); fi
+    exposed=$(printf '%s\n' "${expose[@]}" | sort -n | xargs)
+    if [[ $exposed == "$(printf '%s\n' "${expected[@]}" | sort -n | xargs)" ]]; then
+        ok "$name: EXPOSE $exposed = what $module listens on (quarkus.http.port, quarkus.management.port)"
     else
-        fail "$name: EXPOSE ${expose[*]:-(none)}, but $module listens on quarkus.http.port=$port"
+        fail "$name: EXPOSE ${exposed:-(none)}, but $module listens on ${expected[*]:-nothing}" \
+            "(quarkus.http.port=$port unless quarkus.http.host-enabled=false, quarkus.management.port=$management" \
+            "when quarkus.management.enabled=true)"
     fi
 
     # No HEALTHCHECK, and a comment that says why.
@@ -250,7 +272,7 @@ check_dockerfile() {
         if lint=$("$HADOLINT" "$file" 2>&1); then
             ok "$name: hadolint"
         else
-            fail "$name: hadolint:"$'\n'"$(sed 's/^/      /' <<<"$lint")"
+            fail "$name: hadolint:"$'\n'"      ${lint//$'\n'/$'\n'      }"
         fi
     fi
 }
@@ -264,7 +286,8 @@ done
 if [[ -z $HADOLINT ]]; then
     skip "hadolint (not installed: see https://github.com/hadolint/hadolint/releases; it is not in Debian's apt)"
 fi
-skip "docker build of the four images, pulling their base images, running them: they need a Docker engine"
+skip "building and running the JVM images: make image and make image-test (podman, or a Docker engine)"
+skip "building the native images, pulling the default base images: they need a registry"
 echo
 echo "$failures failed, $warnings warnings, $skipped not checked here"
 ((failures == 0))

@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,17 +119,23 @@ class ServicesTest {
         List<Integer> containerPorts = container.getPorts().stream()
                 .map(ContainerPort::getContainerPort)
                 .toList();
-        findings.check(
-                portNumber(container, "http") == ports.http,
-                "no container port named http on " + ports.http + " (quarkus.http.port), has " + containerPorts);
+        if (ports.http != null) {
+            findings.check(
+                    portNumber(container, "http") == ports.http,
+                    "no container port named http on " + ports.http + " (quarkus.http.port), has " + containerPorts);
+        }
         findings.check(
                 ports.management != null && portNumber(container, "management") == ports.management,
                 "no container port named management on " + ports.management + " (quarkus.management.port), has "
                         + containerPorts + ": health and metrics would share the public port");
+        // quarkus-kubernetes declares quarkus.http.port even when the HTTP server is off (write-worker): nothing
+        // listens there, and neither the probes nor the ServiceMonitor may use it (checked below).
+        Set<Integer> declared = new HashSet<>(ports.all());
+        declared.add(ports.configuredHttp);
         findings.check(
-                new HashSet<>(containerPorts)
-                        .equals(Set.of(ports.http, Objects.requireNonNullElse(ports.management, 0))),
-                "container ports " + containerPorts + ", expected only " + ports.http + " and " + ports.management);
+                new HashSet<>(containerPorts).equals(declared),
+                "container ports " + containerPorts + ", expected " + declared
+                        + " (quarkus.http.port, quarkus.management.port)");
         checkProbe(findings, container, "liveness", container.getLivenessProbe(), ports);
         checkProbe(findings, container, "readiness", container.getReadinessProbe(), ports);
         checkProbe(findings, container, "startup", container.getStartupProbe(), ports);
@@ -178,10 +186,14 @@ class ServicesTest {
             List<String> targets = servicePorts.stream()
                     .map(port -> value(port.getTargetPort()))
                     .toList();
-            findings.check(
-                    targets.equals(List.of(String.valueOf(ports.http))) || targets.equals(List.of("http")),
-                    "Service target ports " + targets + ", expected only " + ports.http + " (quarkus.http.port): "
-                            + "the management port (health, metrics) must not be reachable through the Service");
+            if (ports.http != null) {
+                findings.check(
+                        targets.equals(List.of(String.valueOf(ports.http))) || targets.equals(List.of("http")),
+                        "Service target ports " + targets + ", expected only " + ports.http + " (quarkus.http.port): "
+                                + "the management port (health, metrics) must not be reachable through the Service");
+            }
+            // Without an HTTP server (write-worker) nothing calls the pods: the Service is there for the
+            // ServiceMonitor to find them, so only its selector matters.
             Map<String, String> selector = kubernetesService.getSpec().getSelector();
             Map<String, String> podLabels = overlay.named(Deployment.class, service)
                     .map(d -> d.getSpec().getTemplate().getMetadata().getLabels())
@@ -479,14 +491,39 @@ class ServicesTest {
                 : value.getIntVal() != null ? value.getIntVal().toString() : value.getStrVal();
     }
 
-    /** The ports a service listens on, from its application.properties. */
-    record Ports(int http, Integer management) {
+    /**
+     * The ports a service listens on, from its application.properties: http is null when its HTTP server is off
+     * (write-worker serves only health and metrics, on the management port).
+     */
+    record Ports(Integer http, Integer management, int configuredHttp) {
+        private static final Pattern DEFAULT = Pattern.compile("\\$\\{[A-Z0-9_]+:(\\d+)}");
+
         static Ports of(String service) {
             var properties = Manifests.properties(service);
+            boolean httpOn = Boolean.parseBoolean(properties.getProperty("quarkus.http.host-enabled", "true"));
             boolean managed = Boolean.parseBoolean(properties.getProperty("quarkus.management.enabled", "false"));
+            int http = port(properties.getProperty("quarkus.http.port", "8080"));
             return new Ports(
-                    Integer.parseInt(properties.getProperty("quarkus.http.port")),
-                    managed ? Integer.valueOf(properties.getProperty("quarkus.management.port", "9000")) : null);
+                    httpOn ? http : null,
+                    managed ? port(properties.getProperty("quarkus.management.port", "9000")) : null,
+                    http);
+        }
+
+        /** A port number, or the default of a ${VARIABLE:default} (what the image runs with: nothing sets it). */
+        private static int port(String value) {
+            Matcher matcher = DEFAULT.matcher(value.trim());
+            return Integer.parseInt(matcher.matches() ? matcher.group(1) : value.trim());
+        }
+
+        Set<Integer> all() {
+            Set<Integer> ports = new HashSet<>();
+            if (http != null) {
+                ports.add(http);
+            }
+            if (management != null) {
+                ports.add(management);
+            }
+            return ports;
         }
     }
 }

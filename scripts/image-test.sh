@@ -12,24 +12,21 @@
 # One "ok" or "FAIL" line per check; on a failure the logs of the containers concerned are printed and the exit
 # status is 1. The containers are always stopped and removed, also on failure or Ctrl-C.
 #
-# Every setting is passed to the containers explicitly (DB_*, REDIS_*, RABBITMQ_*, with the values make deps
-# creates; override them in the environment). TOKEN, when set, is sent as a bearer token with every API request.
+# Every setting is passed to the containers explicitly (DB_*, REDIS_*, RABBITMQ_*: the local stack's, passwords from
+# config/local.env; override them in the environment). TOKEN, when set, is sent as a bearer token with every API request.
 # The ports must be free: a `make run` on this machine would clash with the containers, so that is checked first.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/local-env.sh
 
 DB_HOST=${DB_HOST:-127.0.0.1}
 DB_PORT=${DB_PORT:-5432}
 DB_NAME=${DB_NAME:-tasks}
-DB_USER=${DB_USER:-tasks}
-DB_PASSWORD=${DB_PASSWORD:-tasks}
 REDIS_HOST=${REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${REDIS_PORT:-6379}
 RABBITMQ_HOST=${RABBITMQ_HOST:-127.0.0.1}
 RABBITMQ_PORT=${RABBITMQ_PORT:-5672}
-RABBITMQ_USER=${RABBITMQ_USER:-guest}
-RABBITMQ_PASSWORD=${RABBITMQ_PASSWORD:-guest}
 TOKEN=${TOKEN:-}
 READY_SECONDS=${READY_SECONDS:-120}   # for each container to become ready
 APPLIED_SECONDS=${APPLIED_SECONDS:-60} # for the deferred write (it waits 5 s in the delay queue first)

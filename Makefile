@@ -10,7 +10,7 @@ PROM_DIR := observability/prometheus
 PROM_CONFIGS := $(PROM_DIR)/prometheus.yml $(PROM_DIR)/prometheus.local.yml
 SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
 
-.PHONY: help deps build run dev dev-worker test test-rules check-observability k8s manifests image image-test native-sources native observe load chaos chaos-short bench bench-wrk bench-replicas overload fmt clean
+.PHONY: help deps build run token dev dev-worker test test-rules check-observability check-scripts k8s manifests openapi image image-test native-sources native observe load chaos chaos-short bench bench-wrk bench-replicas overload fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-19s %s\n", $$1, $$2}'
@@ -27,13 +27,16 @@ $(API_JAR) $(WORKER_JAR) &: $(SOURCES)
 run: deps build ## Run api-service (:8080) and write-worker (:8081) in the foreground (REPLICAS=2: behind HAProxy); Ctrl-C stops both
 	@scripts/run.sh
 
+token: ## Print a bearer token for the local stack (SCOPE="tasks:read tasks:write", SUBJECT=local-user, TTL=3600 s)
+	@scripts/token.sh
+
 dev: deps ## api-service in Quarkus dev mode (live reload, Dev UI at http://localhost:8080/q/dev-ui)
 	$(MVNW) quarkus:dev -pl api-service -am -Ddebug=false -Dtasks.dev
 
 dev-worker: deps ## write-worker in Quarkus dev mode
 	$(MVNW) quarkus:dev -pl write-worker -am -Ddebug=false
 
-test: deps test-rules check-observability ## Run every test against the real local services; check formatting, alert rules, observability/, deploy/
+test: deps test-rules check-observability check-scripts ## Run every test against the real local services; check formatting, alert rules, observability/, shell scripts, deploy/
 	$(MVNW) $(MAVEN_ARGS) verify
 
 test-rules: ## Check the Prometheus configs and unit-test the alert rules (skipped without promtool)
@@ -50,8 +53,14 @@ test-rules: ## Check the Prometheus configs and unit-test the alert rules (skipp
 check-observability: ## Validate observability/ without Docker: files parse, panels have queries, compose mounts exist
 	@bash observability/check.sh
 
+check-scripts: ## Lint every shell script with shellcheck (tracked *.sh, .ci/run, any tracked file with a bash shebang); fails without it
+	@scripts/check-scripts.sh
+
 k8s: build ## Check deploy/: render both overlays (kubectl), read them into the fabric8 model, compare deploy/base with the build
 	$(MVNW) $(MAVEN_ARGS) verify -pl deploy-check
+
+openapi: build ## Copy the OpenAPI document the build generated into api-service/openapi.yaml (the contract), to commit
+	cp api-service/target/openapi/openapi.yaml api-service/openapi.yaml
 
 manifests: build ## Copy the manifests the build generated (target/kubernetes/kubernetes.yml) into deploy/base/, to commit
 	@for module in api-service write-worker; do \

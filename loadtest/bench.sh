@@ -26,6 +26,7 @@ loadtest_classpath > /dev/null # compiled and resolved before the first level, n
 
 {
     printf '\n## make bench, %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    # shellcheck disable=SC2016 # the backticks are Markdown (code), not a command substitution
     printf '`USERS_LIST="%s" DURATION=%s make bench` on %s (%s cores, %s); telemetry: %s\n' \
         "$USERS_LIST" "$DURATION" "$(hostname)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
         "${OTEL_SDK_DISABLED:+OTEL_SDK_DISABLED=$OTEL_SDK_DISABLED}${OTEL_SDK_DISABLED:-metrics and spans on, spans not exported unless OTEL_EXPORTER_OTLP_ENDPOINT is set}"

@@ -81,6 +81,7 @@ if ((REPLICAS > 1)); then
     done
 fi
 PROXIES=(postgres redis "${RABBITMQ_PROXIES[@]}")
+# shellcheck disable=SC2012 # the entries are PostgreSQL major versions (digits only)
 PG_VERSION=$(ls /etc/postgresql 2> /dev/null | sort -n | tail -n 1)
 
 API_JAR=api-service/target/quarkus-app/quarkus-run.jar
@@ -617,6 +618,7 @@ SUITE=("$@")
 RUN_DIRS=()
 mkdir -p "$(dirname "$SUMMARY")"
 failed=()
+# shellcheck disable=SC2016 # the backticks are Markdown (code), not a command substitution
 printf '\n## Chaos run of %s\n\n`%sUSERS=%s DURATION=%s RAMP_UP=%s FAULT_AT=%s FAULT_SECONDS=%s loadtest/chaos.sh %s` on %s (%s cores)\n' \
     "$(date -u '+%Y-%m-%d %H:%M UTC')" "$( ((REPLICAS > 1)) && echo "REPLICAS=$REPLICAS ")" "$USERS" "$DURATION" \
     "$RAMP_UP" "$FAULT_AT" "$FAULT_SECONDS" "$*" "$(hostname)" "$(nproc)" >> "$SUMMARY"

@@ -1,7 +1,10 @@
+# shellcheck shell=bash
 # loadtest/lib.sh - what the load, chaos and bench scripts share; sourced, not run. Expects the repository root as
 # the working directory.
 PATH=$PATH:/usr/sbin:/sbin
 source scripts/local-env.sh
+# The load's clients authenticate like any client: TASKS_TOKEN.
+source loadtest/token-env.sh
 MVNW=(./mvnw -B -q -f loadtest/pom.xml)
 
 say() { printf '[%s] %s\n' "${SAY_AS:-load}" "$*"; }

@@ -13,7 +13,8 @@
 # status is 1. The containers are always stopped and removed, also on failure or Ctrl-C.
 #
 # Every setting is passed to the containers explicitly (DB_*, REDIS_*, RABBITMQ_*: the local stack's, passwords from
-# config/local.env; override them in the environment). TOKEN, when set, is sent as a bearer token with every API request.
+# config/local.env; override them in the environment). The API containers trust the development key (its public key
+# passed as the variable's value: no file to mount) and every API request carries a token from scripts/token.sh.
 # The ports must be free: a `make run` on this machine would clash with the containers, so that is checked first.
 set -euo pipefail
 
@@ -27,7 +28,9 @@ REDIS_HOST=${REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${REDIS_PORT:-6379}
 RABBITMQ_HOST=${RABBITMQ_HOST:-127.0.0.1}
 RABBITMQ_PORT=${RABBITMQ_PORT:-5672}
-TOKEN=${TOKEN:-}
+TOKEN=$(SUBJECT=image-test scripts/token.sh)
+# The key itself, not a path on this machine: a container cannot read config/dev-jwt/ (PEM base64 on one line).
+JWT_PUBLIC_KEY=$(grep -v -- '-----' "$MP_JWT_VERIFY_PUBLICKEY_LOCATION" | tr -d '\n')
 READY_SECONDS=${READY_SECONDS:-120}   # for each container to become ready
 APPLIED_SECONDS=${APPLIED_SECONDS:-60} # for the deferred write (it waits 5 s in the delay queue first)
 
@@ -131,6 +134,7 @@ start() {
         RABBITMQ_HOST="$RABBITMQ_HOST" RABBITMQ_PORT="$RABBITMQ_PORT"
         RABBITMQ_USER="$RABBITMQ_USER" RABBITMQ_PASSWORD="$RABBITMQ_PASSWORD"
         QUARKUS_MANAGEMENT_PORT="${MANAGEMENT[$name]}"
+        MP_JWT_VERIFY_PUBLICKEY="$JWT_PUBLIC_KEY" MP_JWT_VERIFY_ISSUER="$MP_JWT_VERIFY_ISSUER"
         # Names of their own in RabbitMQ and Redis, so that only this worker can take these containers' deferred
         # writes, and a make run or a test elsewhere on this machine neither sees them nor takes them.
         TASKS_MESSAGING_PREFIX=tasks-image-test.writes
@@ -186,12 +190,11 @@ if ((failures > 0)); then exit 1; fi
 
 # --- a write and a read through the API container ---------------------------------------------------------------------
 
-# request PORT METHOD PATH [BODY]: an API request, with the bearer token when TOKEN is set (and a JSON body with an
+# request PORT METHOD PATH [BODY]: an API request, with the bearer token (and a JSON body with an
 # Idempotency-Key when BODY is given); sets STATUS, BODY and LOCATION from the answer.
 request() {
     local port=$1 method=$2 path=$3 body=${4:-} headers out
-    local -a auth=() data=()
-    if [[ -n $TOKEN ]]; then auth=(-H "Authorization: Bearer $TOKEN"); fi
+    local -a auth=(-H "Authorization: Bearer $TOKEN") data=()
     if [[ -n $body ]]; then
         data=(-H "Content-Type: application/json" -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" -d "$body")
     fi
@@ -203,6 +206,14 @@ request() {
     LOCATION=$(sed -nE 's/^[Ll]ocation:[[:space:]]*([^[:space:]]+).*/\1/p' "$headers")
     rm -f "$headers"
 }
+
+# Authentication is on in the image: no token, no tasks.
+unauthenticated=$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' "http://127.0.0.1:${PORT[api]}/tasks" || true)
+if [[ $unauthenticated == 401 ]]; then
+    ok "api: GET /tasks without a token -> 401"
+else
+    fail "api: GET /tasks without a token -> $unauthenticated (expected 401)" api
+fi
 
 name="image-test $(date -u +%Y%m%dT%H%M%SZ) $RANDOM"
 request "${PORT[api]}" POST /tasks "{\"name\": \"$name\"}"

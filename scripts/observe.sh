@@ -101,6 +101,7 @@ running() {
 }
 
 # Stops what we started (SIGTERM, SIGKILL after 10 s) and removes the throwaway directory.
+# shellcheck disable=SC2317 # called by the trap on EXIT
 cleanup() {
     local pid i alive
     trap '' INT TERM HUP # a second Ctrl-C must not cut the cleanup short

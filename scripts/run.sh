@@ -175,7 +175,7 @@ trap 'on_signal HUP' HUP
 
 if ((REPLICAS == 1)); then
     log "starting api-service and write-worker (Ctrl-C stops both)"
-    log "  API           http://localhost:8080/tasks"
+    log "  API           http://localhost:8080/tasks (a token: make -s token; docs/security.md)"
     log "  Swagger UI    http://localhost:9000/q/swagger-ui (the management port: also /q/health, /q/metrics)"
     log "  worker health http://localhost:9001/q/health"
     start api "$API_JAR" api-service/jvm.options

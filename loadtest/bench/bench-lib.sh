@@ -4,10 +4,12 @@
 # service. The services run with their own JVM settings (jvm.options in each module); API_JAVA_OPTS and
 # WORKER_JAVA_OPTS add to them (a later option wins). Services use the database tasks_bench and queues, journal,
 # cache and idempotency keys of their own, so nothing left by another run is in the way.
-# Each service's management interface (health, metrics) on its port + 1100: 9190 and 9191 by default.
+# Each service's management interface (health, metrics) on its port + 1100: 9190 and 9191 by default; it needs no
+# token, the API does: TASKS_TOKEN (loadtest/token-env.sh), which wrk's Lua scripts and curl send.
 API_MANAGEMENT_PORT=$((API_PORT + 1100)) WORKER_MANAGEMENT_PORT=$((WORKER_PORT + 1100))
 DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432}
 source scripts/local-env.sh
+source loadtest/token-env.sh
 export PGPASSWORD=${DB_PASSWORD:-tasks}
 DB_USER=${DB_USER:-tasks}
 read -r -a API_ENV <<< "${API_ENV:-}"
@@ -48,18 +50,23 @@ reset_bench_state() {
 # start_services ROUND: both services afresh after reset_bench_state; sets api_pid, worker_pid, started (ns), ready
 # (ns).
 start_services() {
+    local -a api_java_opts worker_java_opts # the options split on whitespace, read per call (memory.sh changes them)
+    read -r -a api_java_opts <<< "${API_JAVA_OPTS:-}"
+    read -r -a worker_java_opts <<< "${WORKER_JAVA_OPTS:-}"
     reset_bench_state
+    # shellcheck disable=SC2034 # read by the scripts that source this file (cold-start.sh, warm-up.sh)
     started=$(date +%s%N)
-    env "${BENCH_SETTINGS[@]}" "${API_ENV[@]}" QUARKUS_HTTP_PORT=$API_PORT QUARKUS_MANAGEMENT_PORT=$API_MANAGEMENT_PORT \
-        java @api-service/jvm.options ${API_JAVA_OPTS:-} -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
+    env "${BENCH_SETTINGS[@]}" "${API_ENV[@]}" QUARKUS_HTTP_PORT="$API_PORT" QUARKUS_MANAGEMENT_PORT=$API_MANAGEMENT_PORT \
+        java @api-service/jvm.options "${api_java_opts[@]}" -jar api-service/target/quarkus-app/quarkus-run.jar > "$WORK/api-$1.log" 2>&1 &
     api_pid=$!
     pids+=("$api_pid")
     env "${BENCH_SETTINGS[@]}" "${WORKER_ENV[@]}" QUARKUS_MANAGEMENT_PORT=$WORKER_MANAGEMENT_PORT \
-        java @write-worker/jvm.options ${WORKER_JAVA_OPTS:-} -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker-$1.log" 2>&1 &
+        java @write-worker/jvm.options "${worker_java_opts[@]}" -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker-$1.log" 2>&1 &
     worker_pid=$!
     pids+=("$worker_pid")
     ready=""
     for _ in $(seq 1 1200); do
+        # shellcheck disable=SC2034 # read by the scripts that source this file, like started above
         if curl -sf -o /dev/null "localhost:$API_MANAGEMENT_PORT/q/health/ready"; then ready=$(date +%s%N); return; fi
         sleep 0.1
     done
@@ -99,7 +106,8 @@ grown() {
     local changed
     changed=$(join -t= -a2 -e0 -o 0,1.2,2.2 <(tr ' ' '\n' <<< "$1" | grep . | sort) \
         <(tr ' ' '\n' <<< "$2" | grep . | sort) | awk -F= '$3 - $2 > 0 { printf "%s %d, ", $1, $3 - $2 }')
-    echo "${changed:-none}" | sed 's/, $//'
+    changed=${changed:-none}
+    echo "${changed%, }"
 }
 
 # run_wrk CONNECTIONS SECONDS OUTPUT: the article's mix against api-service.

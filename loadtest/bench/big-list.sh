@@ -19,8 +19,9 @@ OUT=${OUT:-loadtest/results/big-list.md}
 WORK=$(mktemp -d)
 source loadtest/bench/bench-lib.sh
 sql() { psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -qtAc "$1"; }
-page_time() { curl -s -o /dev/null -w '%{time_total}' "localhost:$API_PORT$1"; }
-next_of() { curl -s -D - -o /dev/null "localhost:$API_PORT$1" | sed -nE 's/^[Ll]ink: <([^>]+)>.*/\1/p' | tr -d '\r'; }
+# a page answered other than 2xx (a 401 is fast) stops the bench rather than count as a page
+page_time() { curl -sSf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TASKS_TOKEN" "localhost:$API_PORT$1"; }
+next_of() { curl -s -D - -o /dev/null -H "Authorization: Bearer $TASKS_TOKEN" "localhost:$API_PORT$1" | sed -nE 's/^[Ll]ink: <([^>]+)>.*/\1/p' | tr -d '\r'; }
 stats() { sort -n | awk '{ v[NR] = $1 } END { printf "median %.1f ms, max %.1f ms (%d pages)", v[int((NR + 1) / 2)] * 1000, v[NR] * 1000, NR }'; }
 
 # The table is filled first, as a service (re)started on a large table finds it: its warm-up lists pages of it.
@@ -48,7 +49,7 @@ for _ in $(seq 1 10); do page_time "/tasks?after=$cursor" >> "$WORK/pages-middle
 wrk -t2 -c20 -d"${SECONDS_PER_RUN}s" --latency -s loadtest/bench/get-random-task.lua "http://127.0.0.1:$API_PORT" \
     -- "$WORK/ids" > "$WORK/reads-alone.txt"
 walkers=()
-for w in 1 2 3 4; do
+for _ in 1 2 3 4; do
     ( while :; do p=/tasks; while [[ -n $p ]]; do p=$(next_of "$p"); done; done ) > /dev/null 2>&1 &
     walkers+=($!)
 done
@@ -57,15 +58,16 @@ wrk -t2 -c20 -d"${SECONDS_PER_RUN}s" --latency -s loadtest/bench/get-random-task
 kill "${walkers[@]}" 2> /dev/null || true
 wait "${walkers[@]}" 2> /dev/null || true
 latency() { awk '/Latency Distribution/ { on = 1 } on && /50%/ { p50 = $2 } on && /99%/ { p99 = $2 } /Requests\/sec/ { r = $2 }
-    END { printf "%s req/s, p50 %s, p99 %s", r, p50, p99 }' "$1"; }
+    /Non-2xx/ { bad = $5 } END { printf "%s req/s, p50 %s, p99 %s, %d not 2xx", r, p50, p99, bad }' "$1"; }
 
 # 3. DELETE /tasks on the full table, a read probed every 100 ms meanwhile.
 probe_id=$(head -1 "$WORK/ids")
-( while :; do curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "localhost:$API_PORT/tasks/$probe_id"; sleep 0.1; done ) \
+( while :; do curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $TASKS_TOKEN" \
+    "localhost:$API_PORT/tasks/$probe_id"; sleep 0.1; done ) \
     > "$WORK/probes" 2>&1 &
 prober=$!
 delete=$(curl -s -o "$WORK/delete-body" -w '%{http_code} %{time_total}' -X DELETE -H "Idempotency-Key: big-list-$(date +%s%N)" \
-    "localhost:$API_PORT/tasks")
+    -H "Authorization: Bearer $TASKS_TOKEN" "localhost:$API_PORT/tasks")
 sleep 1
 kill "$prober" 2> /dev/null || true
 wait "$prober" 2> /dev/null || true

@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # the local stack's passwords (config/local.env): the production profile has no defaults for them
 source scripts/local-env.sh
+# TASKS_TOKEN, the bearer token wrk and curl send to the API
+source loadtest/token-env.sh
 
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-20}
@@ -56,10 +58,11 @@ stop_api() { kill "$api_pid" 2> /dev/null; wait "$api_pid" 2> /dev/null || true;
 
 start_api healthy
 # Seed: tasks created through the API (so each is cached by its write), ids kept for wrk.
-curl -sf -X DELETE "localhost:$API_PORT/tasks" -H "Idempotency-Key: seed-$(date +%s%N)" > /dev/null
+curl -sf -X DELETE "localhost:$API_PORT/tasks" -H "Idempotency-Key: seed-$(date +%s%N)" \
+    -H "Authorization: Bearer $TASKS_TOKEN" > /dev/null
 for i in $(seq 1 $TASKS); do
     created=$(curl -sf -X POST "localhost:$API_PORT/tasks" -H 'Content-Type: application/json' \
-        -H "Idempotency-Key: seed-$i-$(date +%s%N)" -d "{\"name\":\"task $i\"}")
+        -H "Authorization: Bearer $TASKS_TOKEN" -H "Idempotency-Key: seed-$i-$(date +%s%N)" -d "{\"name\":\"task $i\"}")
     sed -E 's/.*"id":"([^"]+)".*/\1/' <<< "$created" >> "$WORK/ids"
 done
 sleep 1 # the cache refresh of the last writes happens on the side
@@ -89,9 +92,9 @@ server_p99() { # $1 before, $2 after
 }
 
 run() { # $1 scenario; prints "req/s p50 p90 p99 non2xx server-p99"
-    wrk -t2 -c$CONNECTIONS -d10s -s loadtest/bench/get-random-task.lua "http://localhost:$API_PORT" -- "$WORK/ids" > /dev/null
+    wrk -t2 -c"$CONNECTIONS" -d10s -s loadtest/bench/get-random-task.lua "http://localhost:$API_PORT" -- "$WORK/ids" > /dev/null
     curl -sf "localhost:$API_MANAGEMENT_PORT/q/metrics" > "$WORK/metrics-before"
-    wrk -t2 -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency -s loadtest/bench/get-random-task.lua \
+    wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s loadtest/bench/get-random-task.lua \
         "http://localhost:$API_PORT" -- "$WORK/ids" > "$WORK/wrk-$1.txt"
     curl -sf "localhost:$API_MANAGEMENT_PORT/q/metrics" > "$WORK/metrics-after"
     awk -v server="$(server_p99 "$WORK/metrics-before" "$WORK/metrics-after")" '
@@ -104,8 +107,8 @@ run() { # $1 scenario; prints "req/s p50 p90 p99 non2xx server-p99"
 declare -A results
 for round in $(seq 1 "$ROUNDS"); do
     for scenario in $SCENARIOS; do
-        start_api $scenario
-        line=$(run $scenario)
+        start_api "$scenario"
+        line=$(run "$scenario")
         stop_api
         echo "round $round $scenario: $line (req/s p50 p90 p99 ms, non-2xx/total, server p99 ms)"
         results[$scenario]+="$line"$'\n'

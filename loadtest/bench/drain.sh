@@ -56,7 +56,7 @@ await() { # $1 what, $2 command
 }
 
 sql() { psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -tAc "$1"; }
-common_env=(TASKS_MESSAGING_PREFIX=$PREFIX TASKS_JOURNAL_KEY_PREFIX=$JOURNAL DB_NAME=tasks_bench)
+common_env=("TASKS_MESSAGING_PREFIX=$PREFIX" "TASKS_JOURNAL_KEY_PREFIX=$JOURNAL" DB_NAME=tasks_bench)
 
 QUARKUS_HTTP_PORT=$API_PORT QUARKUS_MANAGEMENT_PORT=$API_MANAGEMENT_PORT env "${common_env[@]}" \
     TASKS_CACHE_KEY_PREFIX=tasks-bench:cache: TASKS_IDEMPOTENCY_KEY_PREFIX=tasks-bench:idempotency: \
@@ -65,8 +65,9 @@ pids+=($!)
 await "api-service" "curl -sf localhost:$API_MANAGEMENT_PORT/q/health/ready"
 await "the schema" "sql 'select 1 from applied_operations limit 1' || sql 'select count(*) from applied_operations'"
 
+read -r -a worker_java_opts <<< "${WORKER_JAVA_OPTS:-}" # split on whitespace
 QUARKUS_MANAGEMENT_PORT=$WORKER_MANAGEMENT_PORT env "${common_env[@]}" \
-    java @write-worker/jvm.options ${WORKER_JAVA_OPTS:-} -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker.log" 2>&1 &
+    java @write-worker/jvm.options "${worker_java_opts[@]}" -jar write-worker/target/quarkus-app/quarkus-run.jar > "$WORK/worker.log" 2>&1 &
 pids+=($!)
 await "write-worker" "curl -sf localhost:$WORKER_MANAGEMENT_PORT/q/health/ready"
 

@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # the local stack's passwords (config/local.env): the production profile has no defaults for them
 source scripts/local-env.sh
+# TASKS_TOKEN, the bearer token wrk and curl send to the API
+source loadtest/token-env.sh
 
 ROUNDS=${1:-5}
 SECONDS_PER_RUN=${2:-20}

@@ -4,6 +4,10 @@
 -- each id once (thread i of n takes ids i, i+n, ...), so the file needs more ids than the run sends deletes.
 -- Usage: wrk -t2 -c100 -d30s -s loadtest/bench/kind.lua http://127.0.0.1:8090 -- PUT ids.txt
 local threads = {}
+-- Every request carries "Authorization: Bearer $TASKS_TOKEN" (loadtest/token-env.sh). Without the variable init()
+-- stops wrk (an error at load time would only be printed, and wrk would measure 401s).
+local token = os.getenv("TASKS_TOKEN")
+local bearer, get_headers
 
 function setup(thread)
     table.insert(threads, thread)
@@ -11,6 +15,9 @@ function setup(thread)
 end
 
 function init(args)
+    if not token or token == "" then error("TASKS_TOKEN is not set: source loadtest/token-env.sh first") end
+    bearer = "Bearer " .. token
+    get_headers = { ["Authorization"] = bearer }
     kind = args[1]
     ids = {}
     if kind ~= "POST" then
@@ -30,18 +37,18 @@ function request()
     sent = sent + 1
     local key = prefix .. sent
     if kind == "GET" then
-        return wrk.format("GET", "/tasks/" .. ids[math.random(#ids)])
+        return wrk.format("GET", "/tasks/" .. ids[math.random(#ids)], get_headers)
     elseif kind == "POST" then
         return wrk.format("POST", "/tasks",
-            { ["Content-Type"] = "application/json", ["Idempotency-Key"] = key }, '{"name":"kind bench"}')
+            { ["Authorization"] = bearer, ["Content-Type"] = "application/json", ["Idempotency-Key"] = key }, '{"name":"kind bench"}')
     elseif kind == "PUT" then
         return wrk.format("PUT", "/tasks/" .. ids[math.random(#ids)],
-            { ["Content-Type"] = "application/json", ["Idempotency-Key"] = key }, '{"name":"kind bench ' .. sent .. '"}')
+            { ["Authorization"] = bearer, ["Content-Type"] = "application/json", ["Idempotency-Key"] = key }, '{"name":"kind bench ' .. sent .. '"}')
     else
         local id = ids[next_id]
         next_id = next_id + 2 -- two threads (wrk -t2) take turns
         return wrk.format("DELETE", "/tasks/" .. (id or "00000000-0000-4000-8000-000000000000"),
-            { ["Idempotency-Key"] = key })
+            { ["Authorization"] = bearer, ["Idempotency-Key"] = key })
     end
 end
 
@@ -65,4 +72,10 @@ function done(summary, latency)
     local e = summary.errors
     io.write(string.format("socket errors: connect %d read %d write %d timeout %d\n",
         e.connect, e.read, e.write, e.timeout))
+    -- An answer refused for its token is no answer of the kind: the run must not count as one.
+    local refused = (st[401] or 0) + (st[403] or 0)
+    if refused > 0 then
+        io.stderr:write(string.format("kind.lua: %d answers were 401/403: TASKS_TOKEN was not accepted\n", refused))
+        os.exit(1)
+    end
 end

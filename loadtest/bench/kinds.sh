@@ -27,6 +27,7 @@ OUT=${OUT:-loadtest/results/kinds.md}
 WORK=$(mktemp -d)
 source loadtest/lib.sh
 source loadtest/bench/bench-lib.sh
+# shellcheck disable=SC2012 # ls -t: the newest log; the names are postgresql-VERSION-main.log
 PG_LOG=${PG_LOG:-$(ls -t /var/log/postgresql/postgresql-*-main.log 2> /dev/null | head -n 1)}
 HZ=$(getconf CLK_TCK)
 PROCESSES=(api-service postgresql redis rabbitmq write-worker wrk)
@@ -84,14 +85,15 @@ round_trips() {
     redis-cli monitor > "$WORK/monitor-$1.log" &
     monitor=$!
     mapfile -t probe_ids < "$WORK/probe-ids.txt"
+    local auth=(-H "Authorization: Bearer $TASKS_TOKEN")
     for i in $(seq 0 $((PROBE - 1))); do
         url="localhost:$API_PORT/tasks/${probe_ids[$i]}"
         case $1 in
-            GET) curl -sf -o /dev/null "$url" ;;
-            PUT) curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' -H "Idempotency-Key: probe-$RANDOM$i" \
+            GET) curl -sf -o /dev/null "${auth[@]}" "$url" ;;
+            PUT) curl -sf -o /dev/null "${auth[@]}" -X PUT -H 'Content-Type: application/json' -H "Idempotency-Key: probe-$RANDOM$i" \
                 -d '{"name":"probe"}' "$url" ;;
-            DELETE) curl -sf -o /dev/null -X DELETE -H "Idempotency-Key: probe-$RANDOM$i" "$url" ;;
-            POST) curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -H "Idempotency-Key: probe-$RANDOM$i" \
+            DELETE) curl -sf -o /dev/null "${auth[@]}" -X DELETE -H "Idempotency-Key: probe-$RANDOM$i" "$url" ;;
+            POST) curl -sf -o /dev/null "${auth[@]}" -X POST -H 'Content-Type: application/json' -H "Idempotency-Key: probe-$RANDOM$i" \
                 -d '{"name":"probe"}' "localhost:$API_PORT/tasks" ;;
         esac
     done

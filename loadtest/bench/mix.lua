@@ -18,7 +18,9 @@
 -- should produce no 404s.
 --
 -- Usage: wrk -t2 -c100 -d60s --latency -s loadtest/bench/mix.lua http://127.0.0.1:8080
--- (TASKS_TOKEN=<jwt> in the environment adds "Authorization: Bearer <jwt>" to every request)
+-- TASKS_TOKEN=<jwt> in the environment (loadtest/token-env.sh) is required: every request carries
+-- "Authorization: Bearer <jwt>"; without it init() stops wrk (an error at load time would only be printed, and wrk
+-- would measure 401s).
 -- A path in the URL is used as prefix (http://h:p/api -> /api/tasks).
 
 local LIMIT = 25          -- ids per virtual user
@@ -37,7 +39,10 @@ local base, vus, nvu, rr, seq, inflight
 local owner, busy
 statuses, ops = {}, {}     -- globals: read back by done() via thread:get()
 
+local TOKEN = os.getenv("TASKS_TOKEN")
+
 function init(args)
+  if not TOKEN or TOKEN == "" then error("TASKS_TOKEN is not set: source loadtest/token-env.sh first") end
   math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
   for _ = 1, 10 do math.random() end
   base = (wrk.path or "/"):gsub("/+$", "")
@@ -53,11 +58,8 @@ local function uuid()
     r(0, 0x3fff) + 0x8000, r(0, 0xffff), r(0, 0xffff), r(0, 0xffff))
 end
 
-local TOKEN = os.getenv("TASKS_TOKEN")
-
 local function read_headers()
-  if TOKEN and TOKEN ~= "" then return { ["Authorization"] = "Bearer " .. TOKEN } end
-  return {}
+  return { ["Authorization"] = "Bearer " .. TOKEN }
 end
 
 local function write_headers(with_body)
@@ -203,4 +205,10 @@ function done(summary, latency, requests)
     line[#line + 1] = string.format("%s=%d (%.1f%%)", k, v, sent > 0 and 100 * v / sent or 0)
   end
   io.write("sent mix: " .. table.concat(line, " ") .. "\n")
+  -- An answer refused for its token is no answer of the mix: the run must not count as one.
+  local refused = (st[401] or 0) + (st[403] or 0)
+  if refused > 0 then
+    io.stderr:write(string.format("mix.lua: %d answers were 401/403: TASKS_TOKEN was not accepted\n", refused))
+    os.exit(1)
+  end
 end

@@ -2,6 +2,9 @@
 -- (wrk ... -- TOTAL), counting only the 202s. A request may be in flight on every connection when a thread stops, so a few more than TOTAL
 -- can be sent; the drain benchmark counts what the API actually deferred.
 local threads = 0
+-- Every request carries "Authorization: Bearer $TASKS_TOKEN" (loadtest/token-env.sh). Without the variable init()
+-- stops wrk (an error at load time would only be printed, and wrk would measure 401s).
+local token = os.getenv("TASKS_TOKEN")
 
 function setup(thread)
     thread:set("thread_id", threads)
@@ -10,6 +13,7 @@ function setup(thread)
 end
 
 function init(args)
+    if not token or token == "" then error("TASKS_TOKEN is not set: source loadtest/token-env.sh first") end
     math.randomseed(os.time() + thread_id)
     prefix = string.format("backlog-%d-%d-", thread_id, math.random(1, 1000000000))
     limit = math.ceil(tonumber(args[1] or "10000") / 2)
@@ -20,6 +24,7 @@ end
 function request()
     sent = sent + 1
     return wrk.format("POST", "/tasks", {
+        ["Authorization"] = "Bearer " .. token,
         ["Content-Type"] = "application/json",
         ["Idempotency-Key"] = prefix .. sent,
     }, string.format('{"name":"backlog %d %d"}', thread_id, sent))

@@ -17,6 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # the local stack's passwords (config/local.env): the production profile has no defaults for them
 source scripts/local-env.sh
+# TASKS_TOKEN, the bearer token wrk and curl send to the API
+source loadtest/token-env.sh
 
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-20}
@@ -75,7 +77,7 @@ psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d tasks_bench -qc 'TRUNCATE task
 start_api spans "$WORK/seed.log"
 for i in $(seq 1 $TASKS); do
     created=$(curl -sf -X POST "localhost:$API_PORT/tasks" -H 'Content-Type: application/json' \
-        -H "Idempotency-Key: seed-$i-$(date +%s%N)" -d "{\"name\":\"task $i\"}" -w ' %{http_code}')
+        -H "Authorization: Bearer $TASKS_TOKEN" -H "Idempotency-Key: seed-$i-$(date +%s%N)" -d "{\"name\":\"task $i\"}" -w ' %{http_code}')
     [[ $created == *' 201' ]] || { echo "seeding: POST answered ${created##* }, not 201" >&2; exit 1; }
     sed -E 's/.*"id":"([^"]+)".*/\1/' <<< "$created" >> "$WORK/ids"
 done
@@ -85,8 +87,8 @@ run() { # $1 configuration; prints "req/s p50 p90 p99 non2xx/total exporter-log-
     local log="$WORK/api-$1.log"
     forget_deferred
     start_api "$1" "$log"
-    wrk -t2 -c$CONNECTIONS -d10s -s loadtest/bench/read-write-mix.lua "http://localhost:$API_PORT" -- "$WORK/ids" > /dev/null
-    wrk -t2 -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency -s loadtest/bench/read-write-mix.lua \
+    wrk -t2 -c"$CONNECTIONS" -d10s -s loadtest/bench/read-write-mix.lua "http://localhost:$API_PORT" -- "$WORK/ids" > /dev/null
+    wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s loadtest/bench/read-write-mix.lua \
         "http://localhost:$API_PORT" -- "$WORK/ids" > "$WORK/wrk-$1.txt"
     local deferred warnings
     deferred=$(curl -sf "localhost:$API_MANAGEMENT_PORT/q/metrics" \
@@ -128,7 +130,7 @@ cost() { awk -v base="$(column off 1)" -v with="$(column "$1" 1)" 'BEGIN { print
             exporting) label="exporting to a closed port" ;; *) label="exporting, one trace in ten recorded" ;;
         esac
         if [[ $config == off ]]; then c=-; else c=$(cost "$config"); fi
-        echo "| $label | $(column $config 1) | $c | $(column $config 2) | $(column $config 3) | $(column $config 4) | $(column $config 6) | $(column $config 7) |"
+        echo "| $label | $(column "$config" 1) | $c | $(column "$config" 2) | $(column "$config" 3) | $(column "$config" 4) | $(column "$config" 6) | $(column "$config" 7) |"
     done
     echo
     echo "Raw runs (req/s p50 p90 p99 non-2xx/total exporter-log-lines deferred):"

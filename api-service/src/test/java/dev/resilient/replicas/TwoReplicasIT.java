@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import dev.resilient.testing.BearerToken;
 import dev.resilient.testsupport.Env;
 import dev.resilient.testsupport.FaultProxy;
 import dev.resilient.testsupport.LocalPostgresDatabase;
@@ -61,6 +62,7 @@ class TwoReplicasIT {
 
     @BeforeAll
     static void startTwoOfEach() throws Exception {
+        BearerToken.install();
         var database = new LocalPostgresDatabase();
         database.init(Map.of("database", DATABASE));
         database.start();

@@ -21,11 +21,16 @@ public final class FreshIdempotencyKeys implements Filter {
     private static final Set<String> WRITES = Set.of("POST", "PUT", "DELETE");
 
     public static void install() {
-        RestAssured.replaceFiltersWith(List.of(new FreshIdempotencyKeys()));
+        remove();
+        RestAssured.filters(new FreshIdempotencyKeys());
     }
 
+    /** Removes it, leaving REST Assured's other filters (the bearer token) in place. */
     public static void remove() {
-        RestAssured.replaceFiltersWith(List.of());
+        List<Filter> others = RestAssured.filters().stream()
+                .filter(filter -> !(filter instanceof FreshIdempotencyKeys))
+                .toList();
+        RestAssured.replaceFiltersWith(others);
     }
 
     @Override

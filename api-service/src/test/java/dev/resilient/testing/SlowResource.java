@@ -2,9 +2,12 @@ package dev.resilient.testing;
 
 import java.time.Duration;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
+
+import dev.resilient.common.security.Scopes;
 
 import io.smallrye.mutiny.Uni;
 
@@ -15,6 +18,7 @@ public class SlowResource {
     public static final String PATH = "/test-only/slow";
 
     @GET
+    @RolesAllowed(Scopes.READ)
     public Uni<String> slow(@QueryParam("millis") long millis) {
         return Uni.createFrom().item("done").onItem().delayIt().by(Duration.ofMillis(millis));
     }

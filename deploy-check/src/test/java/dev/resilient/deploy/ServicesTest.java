@@ -57,7 +57,11 @@ class ServicesTest {
             "RABBITMQ_PASSWORD",
             "OTEL_EXPORTER_OTLP_ENDPOINT");
     // The keys of the Secret the production operator creates (the kubectl create secret command of deploy/README.md).
-    static final Set<String> OPERATOR_SECRET_KEYS = Set.of("DB_PASSWORD", "RABBITMQ_PASSWORD");
+    static final Set<String> OPERATOR_SECRET_KEYS = Set.of("DB_PASSWORD", "RABBITMQ_PASSWORD", "REDIS_PASSWORD");
+    // Read by quarkus-smallrye-jwt under these names (no ${...} in application.properties): without them api-service
+    // refuses to start, since it could not verify a single token.
+    static final Map<String, Set<String>> TOKEN_ENV =
+            Map.of("api-service", Set.of("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "MP_JWT_VERIFY_ISSUER"));
     static final String SECRET = "resilient-tasks-credentials";
     static final String CONFIG_MAP = "resilient-tasks-config";
     static final Map<String, String> PROBES =
@@ -421,11 +425,16 @@ class ServicesTest {
                             + "): applying it would overwrite the operator's passwords with the repository's");
             fromSecret.addAll(OPERATOR_SECRET_KEYS);
         }
-        Set<String> read = Manifests.variablesRead(service);
+        Set<String> read = new TreeSet<>(Manifests.variablesRead(service));
+        read.addAll(TOKEN_ENV.getOrDefault(service, Set.of()));
         Set<String> missing = new TreeSet<>(REQUIRED_ENV);
+        missing.addAll(TOKEN_ENV.getOrDefault(service, Set.of()));
         missing.retainAll(read);
         missing.removeAll(fromConfigMap);
         missing.removeAll(fromSecret);
+        if (fromConfigMap.contains("MP_JWT_VERIFY_PUBLICKEY")) {
+            missing.remove("MP_JWT_VERIFY_PUBLICKEY_LOCATION"); // the key itself instead of where to fetch it
+        }
         findings.check(
                 missing.isEmpty(),
                 missing + " are read by " + service + " but neither in the ConfigMap nor the Secret"

@@ -45,6 +45,7 @@ public final class OperationsCheck {
             counts.merge("operations.asked", 1, Integer::sum);
             var answer = http.send(
                     HttpRequest.newBuilder(URI.create(args[1] + "/tasks/queued/" + operation))
+                            .header("Authorization", ApiToken.authorization())
                             .timeout(Duration.ofSeconds(10))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -55,6 +55,7 @@ public class FixedRateSimulation extends Simulation {
 
     {
         var protocol = http.baseUrl(System.getProperty("baseUrl", "http://localhost:8080"))
+                .authorizationHeader(ApiToken.authorization())
                 .acceptHeader("application/json")
                 .disableCaching()
                 // Arrivals share keep-alive connections, as clients behind a balancer do, instead of one each.

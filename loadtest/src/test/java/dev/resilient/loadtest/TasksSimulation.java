@@ -54,6 +54,7 @@ public class TasksSimulation extends Simulation {
 
     // The seed's k6 client kept no HTTP cache; Gatling's would turn reads into conditional 304s.
     private final HttpProtocolBuilder protocol = http.baseUrl(settings.baseUrl())
+            .authorizationHeader(ApiToken.authorization())
             .acceptHeader("application/json")
             .disableCaching();
 

@@ -37,8 +37,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * A service from {@code jar} (its module's {@code target/quarkus-app/quarkus-run.jar}, built by {@code mvn
-     * package}), configured by environment variables as in production, with the local stack's passwords (the
-     * production profile has no defaults for them; {@code environment} can replace them); HTTP and management on free
+     * package}), configured by environment variables as in production, with the local stack's passwords and token issuer
+     * (the production profile has no defaults for them; {@code environment} can replace them); HTTP and management on free
      * ports.
      */
     public static ServiceProcess of(Path jar, Map<String, String> environment, Path log) {
@@ -95,13 +95,16 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** The local stack's passwords, as config/local.env gives them to the scripts (or from the environment). */
+    /**
+     * The local stack's passwords and token issuer, as config/local.env gives them to the scripts (passwords from the
+     * environment when set there).
+     */
     private static Map<String, String> localCredentials() {
         return Map.of(
-                "DB_PASSWORD",
-                Env.get("DB_PASSWORD", "tasks"),
-                "RABBITMQ_PASSWORD",
-                Env.get("RABBITMQ_PASSWORD", "guest"));
+                "DB_PASSWORD", Env.get("DB_PASSWORD", "tasks"),
+                "RABBITMQ_PASSWORD", Env.get("RABBITMQ_PASSWORD", "guest"),
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION", Tokens.publicKey().toString(),
+                "MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
     }
 
     private void launch() {

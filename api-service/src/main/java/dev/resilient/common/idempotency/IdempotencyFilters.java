@@ -26,6 +26,7 @@ import org.jboss.resteasy.reactive.server.WithFormRead;
 import io.quarkus.logging.Log;
 
 import dev.resilient.common.problem.ProblemResponses;
+import dev.resilient.common.security.Subject;
 import dev.resilient.shared.contract.Problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -36,7 +37,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Gives every write (POST, PUT, DELETE) the semantics of the IETF Idempotency-Key draft, as DESIGN.md section 3
- * tightens it. Before the resource runs, the key (scoped to method and path) is claimed in Redis together with a
+ * tightens it. Before the resource runs, the key (scoped to client, method and path) is claimed in Redis together with a
  * SHA-256 fingerprint of the body; a duplicate is answered from the stored response ({@code Idempotent-Replayed:
  * true}), or after a short wait for the request in flight, or with 409. After the resource, the response is stored
  * byte for byte, unless it is a 5xx: then the claim is released so that the client may retry.
@@ -61,14 +62,17 @@ public class IdempotencyFilters {
     private final Counter mismatches;
     private final Counter conflicts;
     private final IdempotentRequest identity;
+    private final Subject subject;
 
     public IdempotencyFilters(
             IdempotencyConfig config,
             IdempotencyStore store,
             ObjectMapper mapper,
             MeterRegistry registry,
-            IdempotentRequest identity) {
+            IdempotentRequest identity,
+            Subject subject) {
         this.config = config;
+        this.subject = subject;
         this.store = store;
         this.mapper = mapper;
         this.identity = identity;
@@ -95,13 +99,16 @@ public class IdempotencyFilters {
         }
         var key = IdempotencyKey.from(request.getHeaders());
         var path = request.getUriInfo().getPath();
-        var redisKey = redisKey(config.keyPrefix(), request.getMethod(), path, key.value());
-        var claim = IdempotencyRecord.inFlight(UUID.randomUUID().toString(), sha256(readBody(request)));
-        identity.identify(request.getMethod(), path, key.value(), claim.fingerprint());
-        var deadline = Instant.now().plus(config.inFlightWait());
-        return claimOrAnswer(request, new Claim(redisKey, claim), path, deadline)
-                .onFailure(IdempotencyUnavailableException.class)
-                .recoverWithItem(failure -> unavailable(path, failure));
+        var fingerprint = sha256(readBody(request));
+        return subject.current().chain(client -> {
+            var redisKey = redisKey(config.keyPrefix(), client, request.getMethod(), path, key.value());
+            var claim = IdempotencyRecord.inFlight(UUID.randomUUID().toString(), fingerprint);
+            identity.identify(client, request.getMethod(), path, key.value(), fingerprint);
+            var deadline = Instant.now().plus(config.inFlightWait());
+            return claimOrAnswer(request, new Claim(redisKey, claim), path, deadline)
+                    .onFailure(IdempotencyUnavailableException.class)
+                    .recoverWithItem(failure -> unavailable(path, failure));
+        });
     }
 
     /** Stores what the claimed request answered, or releases the claim if it answered 5xx. */
@@ -246,9 +253,12 @@ public class IdempotencyFilters {
         }
     }
 
-    /** The Redis key of a record: scoped to method and path, hashed so any key text is safe in Redis. */
-    static String redisKey(String prefix, String method, String path, String key) {
-        return prefix + sha256(method + " " + path + "\n" + key);
+    /**
+     * The Redis key of a record: scoped to the client (the token's subject), method and path, hashed so any key text
+     * is safe in Redis. Two clients sending the same key never meet.
+     */
+    static String redisKey(String prefix, String client, String method, String path, String key) {
+        return prefix + sha256(client + "\n" + method + " " + path + "\n" + key);
     }
 
     private static String sha256(String text) {

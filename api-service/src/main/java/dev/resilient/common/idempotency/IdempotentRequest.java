@@ -6,7 +6,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.RequestScoped;
 
 /**
- * The identity of the write being served, as the Idempotency-Key filter saw it: method, path, key and body
+ * The identity of the write being served, as the Idempotency-Key filter saw it: client, method, path, key and body
  * fingerprint, the same for every resend of the request. The write's operation id and a create's task id are derived
  * from it, so a resend carries the same ones as the first attempt. That matters when the first attempt committed
  * although the client was answered 503 (its PostgreSQL call timed out, then deferring it failed too): the resend finds
@@ -21,8 +21,8 @@ public class IdempotentRequest {
 
     private String identity;
 
-    void identify(String method, String path, String key, String fingerprint) {
-        identity = method + ' ' + path + '\n' + key + '\n' + fingerprint;
+    void identify(String client, String method, String path, String key, String fingerprint) {
+        identity = client + '\n' + method + ' ' + path + '\n' + key + '\n' + fingerprint;
     }
 
     /** The id of the task a create makes: the same for every resend; random when idempotency is off. */

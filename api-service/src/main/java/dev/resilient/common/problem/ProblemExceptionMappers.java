@@ -22,6 +22,9 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 
 import dev.resilient.common.resilience.DependencyUnavailableException;
 import dev.resilient.shared.contract.Problem;
@@ -44,6 +47,7 @@ public class ProblemExceptionMappers {
 
     private static final int BEFORE_BUILT_IN = Priorities.USER - 100;
     private static final String BODY = "body";
+    private static final String BEARER_CHALLENGE = "Bearer realm=\"tasks\"";
 
     private final Instance<AllowedMethods> allowedMethods;
 
@@ -102,6 +106,36 @@ public class ProblemExceptionMappers {
         return response.build();
     }
 
+    /** No token: the challenge says how to authenticate (RFC 6750). */
+    @ServerExceptionMapper(priority = BEFORE_BUILT_IN)
+    public Response unauthenticated(UnauthorizedException exception, UriInfo uri) {
+        return unauthorized(
+                "Send a bearer token from the issuer this API trusts: Authorization: Bearer <JWT>.",
+                BEARER_CHALLENGE,
+                uri);
+    }
+
+    /** A token that is expired, malformed, or not signed by the trusted issuer. */
+    @ServerExceptionMapper(priority = BEFORE_BUILT_IN)
+    public Response badToken(AuthenticationFailedException exception, UriInfo uri) {
+        Log.debugf("401 on %s: %s", uri.getPath(), exception.getMessage());
+        return unauthorized(
+                "The bearer token is expired, malformed or not from the issuer this API trusts.",
+                BEARER_CHALLENGE + ", error=\"invalid_token\"",
+                uri);
+    }
+
+    /** A valid token without the scope the request needs (tasks:read, tasks:write or tasks:admin). */
+    @ServerExceptionMapper(priority = BEFORE_BUILT_IN)
+    public Response forbidden(ForbiddenException exception, UriInfo uri) {
+        var problem = Problem.of(
+                403,
+                ProblemResponses.reasonPhrase(403),
+                "The token does not grant the scope this needs: tasks:read to read, tasks:write to write,"
+                        + " tasks:admin to delete every task.");
+        return ProblemResponses.of(problem, uri.getPath()).build();
+    }
+
     /** A dependency could not answer and there is no degraded answer: try again once its breaker tries again. */
     @ServerExceptionMapper(priority = BEFORE_BUILT_IN)
     public Response dependencyUnavailable(DependencyUnavailableException exception, UriInfo uri) {
@@ -125,6 +159,13 @@ public class ProblemExceptionMappers {
                 ProblemResponses.reasonPhrase(500),
                 "The server could not handle the request; the error was logged as " + errorId + ".");
         return ProblemResponses.of(problem, uri.getPath()).build();
+    }
+
+    private static Response unauthorized(String detail, String challenge, UriInfo uri) {
+        var problem = Problem.of(401, ProblemResponses.reasonPhrase(401), detail);
+        return ProblemResponses.of(problem, uri.getPath())
+                .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
+                .build();
     }
 
     private static Response invalid(String detail, List<FieldError> errors, UriInfo uri) {

@@ -59,6 +59,7 @@ public class WarmUp implements HealthCheck {
 
     private final WarmUpConfig config;
     private final ObjectMapper json;
+    private final WarmUpAuthentication authentication;
     private final AtomicLong requests = new AtomicLong();
     private final String instance = UUID.randomUUID().toString().substring(0, 8);
     private final ScheduledExecutorService cleaner = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -71,9 +72,10 @@ public class WarmUp implements HealthCheck {
     private HttpClient http;
     private URI base;
 
-    public WarmUp(WarmUpConfig config, ObjectMapper json) {
+    public WarmUp(WarmUpConfig config, ObjectMapper json, WarmUpAuthentication authentication) {
         this.config = config;
         this.json = json;
+        this.authentication = authentication;
     }
 
     /** A degraded answer: the warm-up ends here, ready at once. */
@@ -280,7 +282,9 @@ public class WarmUp implements HealthCheck {
 
     private HttpResponse<String> send(String method, String path, String body, String ifNoneMatch)
             throws IOException, InterruptedException {
-        var request = HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT);
+        var request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(REQUEST_TIMEOUT)
+                .header(WarmUpAuthentication.HEADER, authentication.secret());
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -2,6 +2,7 @@ package dev.resilient.task.api;
 
 import java.util.UUID;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -20,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.resilient.common.problem.ProblemResponses;
+import dev.resilient.common.security.Scopes;
 import dev.resilient.shared.contract.OperationState;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.task.application.DeferredWriteService;
@@ -31,6 +33,15 @@ import io.smallrye.mutiny.Uni;
 @Path(OperationResource.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Tasks")
+@APIResponse(
+        responseCode = "401",
+        description = "No bearer token, or one that is expired, malformed or not from the trusted issuer.",
+        headers = @Header(name = HttpHeaders.WWW_AUTHENTICATE, description = "Bearer realm=\"tasks\""),
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(
+        responseCode = "403",
+        description = "The token lacks the scope this needs (tasks:read, tasks:write or tasks:admin).",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class OperationResource {
 
     static final String PATH = TaskResource.PATH + "/queued";
@@ -48,6 +59,7 @@ public class OperationResource {
     }
 
     @GET
+    @RolesAllowed(Scopes.READ)
     @Path("{id}")
     @Operation(summary = "Poll a deferred write until it is completed (with the result) or failed (with the problem)")
     @APIResponse(

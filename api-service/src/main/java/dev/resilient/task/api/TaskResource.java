@@ -2,6 +2,7 @@ package dev.resilient.task.api;
 
 import java.util.UUID;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -31,6 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.resilient.common.idempotency.IdempotentRequest;
 import dev.resilient.common.problem.InvalidRequestException;
+import dev.resilient.common.security.Scopes;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.task.application.PageCursor;
@@ -42,6 +44,15 @@ import io.smallrye.mutiny.Uni;
 @Path(TaskResource.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Tasks")
+@APIResponse(
+        responseCode = "401",
+        description = "No bearer token, or one that is expired, malformed or not from the trusted issuer.",
+        headers = @Header(name = HttpHeaders.WWW_AUTHENTICATE, description = "Bearer realm=\"tasks\""),
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(
+        responseCode = "403",
+        description = "The token lacks the scope this needs (tasks:read, tasks:write or tasks:admin).",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(
         responseCode = "406",
         description = "The client accepts no JSON.",
@@ -67,6 +78,7 @@ public class TaskResource {
     }
 
     @GET
+    @RolesAllowed(Scopes.READ)
     @Operation(
             summary = "List tasks, oldest first, a page at a time",
             description = "Follow the Link rel=\"next\" header to the next page; there is none after the last.")
@@ -109,6 +121,7 @@ public class TaskResource {
     }
 
     @POST
+    @RolesAllowed(Scopes.WRITE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a task")
     @APIResponse(
@@ -143,6 +156,7 @@ public class TaskResource {
     }
 
     @DELETE
+    @RolesAllowed(Scopes.ADMIN)
     @Operation(summary = "Delete all tasks")
     @APIResponse(responseCode = "204", description = "Deleted.")
     public Uni<Response> deleteAll(UriInfo uri) {
@@ -150,6 +164,7 @@ public class TaskResource {
     }
 
     @GET
+    @RolesAllowed(Scopes.READ)
     @Path("{id}")
     @Operation(summary = "Get one task")
     @APIResponse(
@@ -195,6 +210,7 @@ public class TaskResource {
     }
 
     @PUT
+    @RolesAllowed(Scopes.WRITE)
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change a task's name and/or status; fields left out keep their value")
@@ -243,6 +259,7 @@ public class TaskResource {
     }
 
     @DELETE
+    @RolesAllowed(Scopes.WRITE)
     @Path("{id}")
     @Operation(summary = "Delete one task")
     @APIResponse(responseCode = "204", description = "Deleted.")

@@ -21,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.resilient.testing.TaskRows;
+import dev.resilient.testsupport.Tokens;
 
 import io.restassured.http.ContentType;
 
@@ -61,7 +62,7 @@ class IdempotencyRecordExpiryTest {
                 .extract()
                 .path("id"));
         var key = UUID.randomUUID().toString();
-        var redisKey = IdempotencyFilters.redisKey(PREFIX, "PUT", "/tasks/" + id, key);
+        var redisKey = IdempotencyFilters.redisKey(PREFIX, Tokens.SUBJECT, "PUT", "/tasks/" + id, key);
 
         rename(id, key, "b").then().statusCode(200).body("name", equalTo("b"));
         rename(id, UUID.randomUUID().toString(), "c").then().statusCode(200);
@@ -89,7 +90,7 @@ class IdempotencyRecordExpiryTest {
     @Test
     void aCreateRetriedAfterTheRecordExpiredAnswersTheTaskItMade() {
         var key = UUID.randomUUID().toString();
-        var redisKey = IdempotencyFilters.redisKey(PREFIX, "POST", "/tasks", key);
+        var redisKey = IdempotencyFilters.redisKey(PREFIX, Tokens.SUBJECT, "POST", "/tasks", key);
 
         var first = post(key).then().statusCode(201).extract().<String>path("id");
         await().atMost(Duration.ofSeconds(10)).until(() -> !redis.key().exists(redisKey));

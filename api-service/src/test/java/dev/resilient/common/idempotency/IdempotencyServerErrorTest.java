@@ -14,6 +14,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.testing.AlwaysUnavailableResource;
+import dev.resilient.testsupport.Tokens;
 
 import io.restassured.http.ContentType;
 
@@ -31,7 +32,9 @@ class IdempotencyServerErrorTest {
         var key = UUID.randomUUID().toString();
 
         post(key).then().statusCode(503);
-        assertThat(redis.key().exists(IdempotencyFilters.redisKey(PREFIX, "POST", AlwaysUnavailableResource.PATH, key)))
+        assertThat(redis.key()
+                        .exists(IdempotencyFilters.redisKey(
+                                PREFIX, Tokens.SUBJECT, "POST", AlwaysUnavailableResource.PATH, key)))
                 .as("the claim was released")
                 .isFalse();
         post(key).then().statusCode(503).header("Idempotent-Replayed", nullValue());

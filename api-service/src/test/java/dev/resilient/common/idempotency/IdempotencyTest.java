@@ -34,6 +34,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.testing.TaskRows;
 import dev.resilient.testsupport.PrometheusText;
+import dev.resilient.testsupport.Tokens;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -247,6 +248,7 @@ class IdempotencyTest {
         var request = HttpRequest.newBuilder(tasksUri)
                 .header("Content-Type", "application/json")
                 .header(KEY_HEADER, key)
+                .header("Authorization", "Bearer " + Tokens.standard())
                 .timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"only once\"}"))
                 .build();
@@ -286,7 +288,7 @@ class IdempotencyTest {
         var claim = IdempotencyRecord.inFlight("other-instance", sha256Hex(body));
         redis.value(String.class)
                 .set(
-                        IdempotencyFilters.redisKey(PREFIX, "POST", "/tasks", key),
+                        IdempotencyFilters.redisKey(PREFIX, Tokens.SUBJECT, "POST", "/tasks", key),
                         "{\"claim\":\"" + claim.claim() + "\",\"fingerprint\":\"" + claim.fingerprint() + "\"}");
         var conflictsBefore = metric("tasks_idempotency_conflicts_total");
 

@@ -21,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.testing.TaskRows;
 import dev.resilient.testsupport.PrivateRedis;
+import dev.resilient.testsupport.Tokens;
 
 import io.restassured.http.ContentType;
 
@@ -91,7 +92,7 @@ class RedisFullTest {
                 .contentType("application/problem+json")
                 .header("Retry-After", "1");
         given().get("/tasks/{id}", id).then().statusCode(200).body("name", equalTo("written before Redis filled up"));
-        assertThat(redis.key().exists(IdempotencyFilters.redisKey(PREFIX, "POST", "/tasks", key)))
+        assertThat(redis.key().exists(IdempotencyFilters.redisKey(PREFIX, Tokens.SUBJECT, "POST", "/tasks", key)))
                 .as("the first write's idempotency record was not evicted")
                 .isTrue();
         assertThat(rows.count())

@@ -31,6 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.testing.TaskRows;
 import dev.resilient.testsupport.PrometheusText;
+import dev.resilient.testsupport.Tokens;
 
 /**
  * Random requests against the running API, as a careless or hostile client sends them: any method, path, query,
@@ -144,6 +145,8 @@ class HostileInputFuzzTest {
     }
 
     /** A request as bytes, and whether it is valid HTTP/1.1 (else Vert.x may refuse it before the API sees it). */
+    private static final String[] BROKEN_CREDENTIALS = {"Bearer ", "Bearer x.y.z", "Basic dXNlcjpwYXNz", "bearer"};
+
     private record FuzzRequest(String method, byte[] bytes, boolean wellFormed) {
         String text() {
             var text = new String(bytes, StandardCharsets.ISO_8859_1);
@@ -163,6 +166,13 @@ class HostileInputFuzzTest {
         var headers = new LinkedHashMap<String, String>();
         headers.put("Host", root.getHost() + ":" + root.getPort());
         headers.put("Connection", "close");
+        // Mostly a valid token, so the fuzz reaches the resources; else none or a broken one (a 401 problem detail).
+        var token = random.nextInt(8);
+        if (token > 1) {
+            headers.put("Authorization", "Bearer " + Tokens.standard());
+        } else if (token == 1) {
+            headers.put("Authorization", pick(random, BROKEN_CREDENTIALS));
+        }
         if (random.nextInt(4) > 0) {
             headers.put("Idempotency-Key", idempotencyKey(random));
         }

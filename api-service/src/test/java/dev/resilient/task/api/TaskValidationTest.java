@@ -34,6 +34,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.testing.FreshIdempotencyKeys;
 import dev.resilient.testing.TaskRows;
+import dev.resilient.testsupport.Tokens;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -335,6 +336,7 @@ class TaskValidationTest {
      */
     private HttpRequest.Builder raw(String path) {
         return HttpRequest.newBuilder(URI.create(root.toString().replaceAll("/$", "") + path))
+                .header("Authorization", "Bearer " + Tokens.standard())
                 .header("Idempotency-Key", UUID.randomUUID().toString());
     }
 

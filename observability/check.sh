@@ -25,7 +25,7 @@ import tempfile
 
 JS_YAML = "4.1.0"
 REPO = os.path.abspath("..")
-# The services DESIGN.md section 7 asks of the stack, the UIs it publishes, the variables the services are given.
+# The services docs/design.md section 7 asks of the stack, the UIs it publishes, the variables the services are given.
 EXPECTED_SERVICES = {"api-service", "write-worker", "postgres", "redis", "rabbitmq", "postgres-exporter",
                      "redis-exporter", "prometheus", "grafana", "jaeger", "otel-collector"}
 EXPECTED_PORTS = {"grafana": 3000, "prometheus": 9090, "jaeger": 16686, "api-service": 8080}

@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Safe retries of writes through {@code Idempotency-Key} (DESIGN.md section 3). */
+/** Safe retries of writes through {@code Idempotency-Key} (docs/design.md section 3). */
 @ConfigMapping(prefix = "tasks.idempotency")
 public interface IdempotencyConfig {
 

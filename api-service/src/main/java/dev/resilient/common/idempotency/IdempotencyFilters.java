@@ -36,7 +36,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Gives every write (POST, PUT, DELETE) the semantics of the IETF Idempotency-Key draft, as DESIGN.md section 3
+ * Gives every write (POST, PUT, DELETE) the semantics of the IETF Idempotency-Key draft, as docs/design.md section 3
  * tightens it. Before the resource runs, the key (scoped to client, method and path) is claimed in Redis together with a
  * SHA-256 fingerprint of the body; a duplicate is answered from the stored response ({@code Idempotent-Replayed:
  * true}), or after a short wait for the request in flight, or with 409. After the resource, the response is stored

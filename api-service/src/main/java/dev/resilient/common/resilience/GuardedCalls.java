@@ -15,7 +15,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Every call to a dependency goes through exactly one of these methods: one circuit breaker per dependency and role
- * (DESIGN.md section 6), so that a slow Redis never opens the PostgreSQL breaker, and reads and writes of PostgreSQL
+ * (docs/design.md section 6), so that a slow Redis never opens the PostgreSQL breaker, and reads and writes of PostgreSQL
  * trip separately. Callers pass the call as a supplier and never see the breaker, except as a fast failure.
  *
  * <p>Order of the policies: the timeout sits inside the breaker, so a call that hangs (a black-holed host) counts as a
@@ -130,7 +130,7 @@ public class GuardedCalls {
 
     /**
      * Publishing a deferred write and waiting for the broker's confirm. While the broker is down the client neither
-     * fails nor completes a send (it waits to reconnect, PITFALLS.md), so this timeout is what answers the client.
+     * fails nor completes a send (it waits to reconnect, docs/pitfalls.md), so this timeout is what answers the client.
      */
     @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
     @CircuitBreaker(

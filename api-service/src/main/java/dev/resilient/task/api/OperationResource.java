@@ -29,7 +29,7 @@ import dev.resilient.task.infrastructure.operations.OperationsConfig;
 
 import io.smallrye.mutiny.Uni;
 
-/** Where a deferred write stands: {@code GET /tasks/queued/{id}} (DESIGN.md section 2). */
+/** Where a deferred write stands: {@code GET /tasks/queued/{id}} (docs/design.md section 2). */
 @Path(OperationResource.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Tasks")

@@ -40,7 +40,7 @@ import dev.resilient.task.application.TaskService;
 
 import io.smallrye.mutiny.Uni;
 
-/** The task endpoints: validate, call one use case, write the outcome as HTTP (DESIGN.md section 2). */
+/** The task endpoints: validate, call one use case, write the outcome as HTTP (docs/design.md section 2). */
 @Path(TaskResource.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Tasks")

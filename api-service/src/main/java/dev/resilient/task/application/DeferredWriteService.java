@@ -22,7 +22,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Defers a write PostgreSQL cannot take (DESIGN.md section 5): records the operation as pending, publishes it
+ * Defers a write PostgreSQL cannot take (docs/design.md section 5): records the operation as pending, publishes it
  * (persistent, confirmed) and only then answers 202. If the broker cannot confirm, the operation is withdrawn (state
  * removed, its place in its task's order given up, a late delivery dropped by the worker), so no client ever polls an
  * operation that nothing will complete, and the failure answers 503. So is a recording that failed in a way that may

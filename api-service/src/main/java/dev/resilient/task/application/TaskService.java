@@ -25,7 +25,7 @@ import io.smallrye.mutiny.Uni;
 /**
  * The task use cases: turns each request into a {@link TaskWrite} (assigning a new task its id and every write its
  * time) and hands it to the store. It decides the degraded answers: a read PostgreSQL cannot serve comes from the
- * fallback cache; a write it cannot take is deferred over RabbitMQ (DESIGN.md sections 4 and 5).
+ * fallback cache; a write it cannot take is deferred over RabbitMQ (docs/design.md sections 4 and 5).
  */
 @ApplicationScoped
 public class TaskService {

@@ -39,7 +39,7 @@ import dev.resilient.testsupport.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
-/** Safe retries (DESIGN.md section 3) against the real local Redis and PostgreSQL. */
+/** Safe retries (docs/design.md section 3) against the real local Redis and PostgreSQL. */
 @QuarkusTest
 class IdempotencyTest {
 

@@ -30,7 +30,7 @@ import dev.resilient.testing.TaskRows;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 
-/** Every row of the endpoint table (DESIGN.md section 2) against the real local PostgreSQL. */
+/** Every row of the endpoint table (docs/design.md section 2) against the real local PostgreSQL. */
 @QuarkusTest
 class TaskResourceTest {
 

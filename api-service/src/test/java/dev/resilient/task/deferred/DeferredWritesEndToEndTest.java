@@ -105,7 +105,7 @@ class DeferredWritesEndToEndTest extends OutageTestBase {
 
     /**
      * Found by the chaos suite (postgres-latency): the fallback cache follows the writes the worker applies, as it
-     * follows synchronous ones (DESIGN.md section 4). Before, a task created through the worker was not cached (its
+     * follows synchronous ones (docs/design.md section 4). Before, a task created through the worker was not cached (its
      * fallback read answered 503), and a task renamed or deleted through it kept its old copy for the cache's TTL,
      * which the fallback served once PostgreSQL failed again.
      */

@@ -22,7 +22,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 /**
- * What an operator scrapes from api-service (DESIGN.md section 7) after ordinary traffic: every family the dashboards
+ * What an operator scrapes from api-service (docs/design.md section 7) after ordinary traffic: every family the dashboards
  * and alert rules in observability/ read is there, HTTP latencies per route template and status in buckets fine
  * enough for millisecond percentiles, and no raw task id in any label.
  */

@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The fallback cache of task reads (DESIGN.md section 4); api-service and write-worker must agree on it. */
+/** The fallback cache of task reads (docs/design.md section 4); api-service and write-worker must agree on it. */
 @ConfigMapping(prefix = "tasks.cache")
 public interface TaskCacheConfig {
 

@@ -35,7 +35,7 @@ import io.smallrye.mutiny.Uni;
  * it, so a deleted task is not served from the fallback. Failures are counted, and logged once per outage.
  *
  * <p>Shared because both services write tasks: api-service calls {@link #written} after a synchronous write, and
- * write-worker after applying a deferred one (DESIGN.md section 4: writes "synchronous or by the worker" keep the
+ * write-worker after applying a deferred one (docs/design.md section 4: writes "synchronous or by the worker" keep the
  * copies in line), so a task created, renamed or deleted through the worker is served right by the fallback too.
  */
 @ApplicationScoped

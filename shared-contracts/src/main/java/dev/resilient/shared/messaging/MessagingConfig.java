@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The RabbitMQ side of deferred writes, the same for both services (DESIGN.md section 5). */
+/** The RabbitMQ side of deferred writes, the same for both services (docs/design.md section 5). */
 @ConfigMapping(prefix = "tasks.messaging")
 public interface MessagingConfig {
 

@@ -27,7 +27,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * The journal of deferred writes in Redis, and the one place that keeps them in order (DESIGN.md section 5).
+ * The journal of deferred writes in Redis, and the one place that keeps them in order (docs/design.md section 5).
  *
  * <p>Per operation: its state (what {@code GET /tasks/queued/{id}} answers), kept for {@code ttl}; a cancel mark per
  * publication the API could not confirm (a late delivery of that message must change nothing: the client was told

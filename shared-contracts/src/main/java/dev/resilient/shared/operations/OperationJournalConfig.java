@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Where deferred writes stand, in Redis (DESIGN.md section 5); api-service and write-worker must agree on it. */
+/** Where deferred writes stand, in Redis (docs/design.md section 5); api-service and write-worker must agree on it. */
 @ConfigMapping(prefix = "tasks.journal")
 public interface OperationJournalConfig {
 

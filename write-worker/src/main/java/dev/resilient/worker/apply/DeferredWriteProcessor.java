@@ -40,7 +40,7 @@ import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
 
 /**
- * Applies one deferred write (DESIGN.md section 5), deciding what becomes of its message:
+ * Applies one deferred write (docs/design.md section 5), deciding what becomes of its message:
  *
  * <ul>
  *   <li>its turn has come ({@link OperationJournal#begin}): applied through the shared write path, exactly once

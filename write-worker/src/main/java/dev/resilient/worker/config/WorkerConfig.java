@@ -6,7 +6,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * How the worker paces deferred writes (DESIGN.md section 5). The initial delay and the number of retries are shared
+ * How the worker paces deferred writes (docs/design.md section 5). The initial delay and the number of retries are shared
  * with the API ({@code tasks.messaging.*}); prefetch and concurrency are the connector's
  * ({@code mp.messaging.incoming.task-writes.max-outstanding-messages} and {@code .concurrency}).
  */

@@ -18,7 +18,7 @@ import dev.resilient.testsupport.PrometheusText.Sample;
 import dev.resilient.worker.testing.WorkerTestBase;
 
 /**
- * What an operator scrapes from the worker (DESIGN.md section 7) after it has applied one write and dead-lettered
+ * What an operator scrapes from the worker (docs/design.md section 7) after it has applied one write and dead-lettered
  * another: every family the dashboards and alert rules in observability/ read is there, with the values the traffic
  * explains.
  */

@@ -4,7 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Deferred writes, API side (DESIGN.md section 5). Where operation states live and for how long is
+ * Deferred writes, API side (docs/design.md section 5). Where operation states live and for how long is
  * {@code tasks.journal.*} (shared with the worker); the RabbitMQ names and the initial delay are
  * {@code tasks.messaging.*}.
  */

@@ -25,7 +25,7 @@ import io.smallrye.mutiny.Uni;
  * behind its breaker. Any failure comes out as {@link DependencyUnavailableException}.
  *
  * <p>Each call opens its session inside the guarded supplier (never an annotation on a method or above it), so the
- * breaker sees every PostgreSQL failure, including failing to connect (PITFALLS.md), and shields it from the
+ * breaker sees every PostgreSQL failure, including failing to connect (docs/pitfalls.md), and shields it from the
  * breaker's timeout ({@link RunToCompletion}: a cancelled session would leak its connection). Writes are shielded by
  * the write path itself.
  */

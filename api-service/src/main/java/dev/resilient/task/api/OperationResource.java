@@ -57,10 +57,7 @@ public class OperationResource {
             responseCode = "200",
             description = "The operation's state; Retry-After while it is not final.",
             headers = @Header(name = HttpHeaders.RETRY_AFTER, description = "Seconds until the next poll"),
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = OperationState.class)))
+            content = @Content(schema = @Schema(implementation = OperationState.class)))
     @APIResponse(responseCode = "400", description = "The id is not a UUID.")
     @APIResponse(responseCode = "404", description = "Unknown or expired operation.")
     public Uni<Response> get(

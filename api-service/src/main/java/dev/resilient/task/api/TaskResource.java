@@ -117,10 +117,7 @@ public class TaskResource {
                 @Header(name = HttpHeaders.ETAG, description = "The version, for If-Match"),
                 @Header(name = HttpHeaders.LAST_MODIFIED)
             },
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = TaskResponse.class)))
+            content = @Content(schema = @Schema(implementation = TaskResponse.class)))
     @APIResponse(
             responseCode = "400",
             description = "Invalid body: malformed JSON, unknown or read-only field, wrong type, null, bad name or"
@@ -156,10 +153,7 @@ public class TaskResource {
                         name = TaskResponses.CACHE_STATUS,
                         description = "Present when PostgreSQL could not answer and this is the last known copy")
             },
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = TaskResponse.class)))
+            content = @Content(schema = @Schema(implementation = TaskResponse.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the current ETag.")
     @APIResponse(responseCode = "400", description = "The id is not a UUID.")
     @APIResponse(responseCode = "404", description = "No such task.")
@@ -193,10 +187,7 @@ public class TaskResource {
                 @Header(name = HttpHeaders.ETAG, description = "The new version"),
                 @Header(name = HttpHeaders.LAST_MODIFIED)
             },
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = TaskResponse.class)))
+            content = @Content(schema = @Schema(implementation = TaskResponse.class)))
     @APIResponse(
             responseCode = "400",
             description = "Invalid id, If-Match header or body (as for POST; an empty object is rejected too).")

@@ -51,10 +51,9 @@ public class GuardedCalls {
             List.of(POSTGRES_READ, POSTGRES_WRITE, REDIS_CACHE, REDIS_IDEMPOTENCY, REDIS_OPERATIONS, RABBITMQ_PUBLISH);
 
     /*
-     * The one policy, declared once: every breaker's defaults. Each method below names it with one annotation per
-     * strategy, so that SmallRye keys its configuration by method (GuardedCalls/<method>) and reports ft_* metrics by
-     * method, as operators, dashboards and tests know them. A programmatic Guard behind @ApplyGuard would be keyed by its
-     * identifier instead, and built only at its first call, after the start-up that watches the breakers.
+     * The one policy, declared once: every breaker's values. Each method below names it, one annotation per strategy,
+     * so SmallRye reads its overrides under GuardedCalls/<method> and labels its ft_* metrics by method, as operators,
+     * dashboards and tests know them. A Guard bean behind @ApplyGuard would be read under its @Identifier instead.
      */
 
     /** Milliseconds a call may take: far above a healthy dependency's p99 (milliseconds), below a client's patience. */

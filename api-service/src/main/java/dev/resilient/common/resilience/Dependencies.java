@@ -51,7 +51,10 @@ public class Dependencies {
         return unavailable(REDIS_OPERATIONS, guarded.redisOperations(call));
     }
 
-    /** Undoing a journal call that may have run although it failed: bypasses the breaker ({@link GuardedCalls#redisCompensation}). */
+    /**
+     * Undoing a journal call that may have run although it failed: bypasses the breaker (see
+     * {@link GuardedCalls#redisCompensation}).
+     */
     public <T> Uni<T> journalCompensation(Supplier<Uni<T>> call) {
         return unavailable(REDIS_OPERATIONS, guarded.redisCompensation(call));
     }

@@ -17,8 +17,9 @@ import io.smallrye.mutiny.Uni;
 /**
  * Every call to a dependency goes through exactly one of these methods: one circuit breaker per dependency and role
  * (docs/design.md section 6), so that a slow Redis never opens the PostgreSQL breaker, and reads and writes of PostgreSQL
- * trip separately. Callers pass the call as a supplier and never see the breaker, except as a fast failure; the API's
- * calls to PostgreSQL, the journal and RabbitMQ come through {@link Dependencies}, which says what such a failure means.
+ * trip separately. Callers pass the call as a supplier and never see the breaker, except as a fast failure; the
+ * API's calls to PostgreSQL, the journal and RabbitMQ come through {@link Dependencies}, which says what a failure
+ * means.
  *
  * <p>Order of the policies: the timeout sits inside the breaker, so a call that hangs (a black-holed host) counts as a
  * failure and, past the failure ratio, opens the breaker; while open, calls fail at once with

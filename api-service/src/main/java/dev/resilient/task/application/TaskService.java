@@ -26,8 +26,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The task use cases: turns each request into a {@link TaskWrite} (assigning a new task its id and every write its
- * time) and applies it through the shared write path ({@link TaskWriter}). It decides the degraded answers: a read PostgreSQL cannot serve comes from the
- * fallback cache; a write it cannot take is deferred over RabbitMQ (docs/design.md sections 4 and 5).
+ * time) and applies it through the shared write path ({@link TaskWriter}); reads go to the shared repository. Both
+ * reach PostgreSQL through {@link Dependencies}. It decides the degraded answers: a read PostgreSQL cannot serve comes
+ * from the fallback cache; a write it cannot take is deferred over RabbitMQ (docs/design.md sections 4 and 5).
  */
 @ApplicationScoped
 public class TaskService {

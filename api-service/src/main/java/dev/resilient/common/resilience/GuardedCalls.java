@@ -1,6 +1,7 @@
 package dev.resilient.common.resilience;
 
-import java.time.temporal.ChronoUnit;
+import static java.time.temporal.ChronoUnit.SECONDS;
+
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -16,7 +17,9 @@ import io.smallrye.mutiny.Uni;
 /**
  * Every call to a dependency goes through exactly one of these methods: one circuit breaker per dependency and role
  * (docs/design.md section 6), so that a slow Redis never opens the PostgreSQL breaker, and reads and writes of PostgreSQL
- * trip separately. Callers pass the call as a supplier and never see the breaker, except as a fast failure.
+ * trip separately. Callers pass the call as a supplier and never see the breaker, except as a fast failure; the
+ * API's calls to PostgreSQL, the journal and RabbitMQ come through {@link Dependencies}, which says what a failure
+ * means.
  *
  * <p>Order of the policies: the timeout sits inside the breaker, so a call that hangs (a black-holed host) counts as a
  * failure and, past the failure ratio, opens the breaker; while open, calls fail at once with
@@ -48,69 +51,56 @@ public class GuardedCalls {
     public static final List<String> BREAKERS =
             List.of(POSTGRES_READ, POSTGRES_WRITE, REDIS_CACHE, REDIS_IDEMPOTENCY, REDIS_OPERATIONS, RABBITMQ_PUBLISH);
 
-    /** Seconds an open breaker waits before its trial call, unless configured otherwise. */
-    static final long DEFAULT_DELAY_SECONDS = 5;
+    /*
+     * The one policy, declared once: every breaker's values. Each method below names it, one annotation per strategy,
+     * so SmallRye reads its overrides under GuardedCalls/<method> and labels its ft_* metrics by method, as operators,
+     * dashboards and tests know them. A Guard bean behind @ApplyGuard would be read under its @Identifier instead.
+     */
 
-    /** A PostgreSQL read: about a second, far above its healthy p99 (a few ms), far below a client's patience. */
-    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
-    @CircuitBreaker(
-            requestVolumeThreshold = 10,
-            failureRatio = 0.5,
-            delay = DEFAULT_DELAY_SECONDS,
-            delayUnit = ChronoUnit.SECONDS,
-            successThreshold = 2)
+    /** Milliseconds a call may take: far above a healthy dependency's p99 (milliseconds), below a client's patience. */
+    static final long TIMEOUT_MILLIS = 1000;
+    /** Calls in the breaker's rolling window; it opens when half of them failed. */
+    static final int WINDOW = 10;
+    /** Seconds an open breaker waits before its trial calls, unless configured otherwise. */
+    static final long DELAY = 5;
+    /** Trial calls that must succeed to close it again. */
+    static final int TRIALS = 2;
+
+    /** A PostgreSQL read. */
+    @Timeout(TIMEOUT_MILLIS)
+    @CircuitBreaker(requestVolumeThreshold = WINDOW, delay = DELAY, delayUnit = SECONDS, successThreshold = TRIALS)
     @CircuitBreakerName(POSTGRES_READ)
     public <T> Uni<T> postgresRead(Supplier<Uni<T>> call) {
         return call.get();
     }
 
-    /** A PostgreSQL write: one transaction of a few statements; the same bounds as a read. */
-    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
-    @CircuitBreaker(
-            requestVolumeThreshold = 10,
-            failureRatio = 0.5,
-            delay = DEFAULT_DELAY_SECONDS,
-            delayUnit = ChronoUnit.SECONDS,
-            successThreshold = 2)
+    /** A PostgreSQL write: one transaction of a few statements. */
+    @Timeout(TIMEOUT_MILLIS)
+    @CircuitBreaker(requestVolumeThreshold = WINDOW, delay = DELAY, delayUnit = SECONDS, successThreshold = TRIALS)
     @CircuitBreakerName(POSTGRES_WRITE)
     public <T> Uni<T> postgresWrite(Supplier<Uni<T>> call) {
         return call.get();
     }
 
-    /** A fallback-cache call: one Redis round trip (healthy p99 well under a millisecond here). */
-    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
-    @CircuitBreaker(
-            requestVolumeThreshold = 10,
-            failureRatio = 0.5,
-            delay = DEFAULT_DELAY_SECONDS,
-            delayUnit = ChronoUnit.SECONDS,
-            successThreshold = 2)
+    /** A fallback-cache call: one Redis round trip. */
+    @Timeout(TIMEOUT_MILLIS)
+    @CircuitBreaker(requestVolumeThreshold = WINDOW, delay = DELAY, delayUnit = SECONDS, successThreshold = TRIALS)
     @CircuitBreakerName(REDIS_CACHE)
     public <T> Uni<T> redisCache(Supplier<Uni<T>> call) {
         return call.get();
     }
 
     /** An idempotency call: one Redis round trip on every write's path. */
-    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
-    @CircuitBreaker(
-            requestVolumeThreshold = 10,
-            failureRatio = 0.5,
-            delay = DEFAULT_DELAY_SECONDS,
-            delayUnit = ChronoUnit.SECONDS,
-            successThreshold = 2)
+    @Timeout(TIMEOUT_MILLIS)
+    @CircuitBreaker(requestVolumeThreshold = WINDOW, delay = DELAY, delayUnit = SECONDS, successThreshold = TRIALS)
     @CircuitBreakerName(REDIS_IDEMPOTENCY)
     public <T> Uni<T> redisIdempotency(Supplier<Uni<T>> call) {
         return call.get();
     }
 
     /** An operation-state call (a deferred write's pending state, or a poll of it): one Redis round trip. */
-    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
-    @CircuitBreaker(
-            requestVolumeThreshold = 10,
-            failureRatio = 0.5,
-            delay = DEFAULT_DELAY_SECONDS,
-            delayUnit = ChronoUnit.SECONDS,
-            successThreshold = 2)
+    @Timeout(TIMEOUT_MILLIS)
+    @CircuitBreaker(requestVolumeThreshold = WINDOW, delay = DELAY, delayUnit = SECONDS, successThreshold = TRIALS)
     @CircuitBreakerName(REDIS_OPERATIONS)
     public <T> Uni<T> redisOperations(Supplier<Uni<T>> call) {
         return call.get();
@@ -123,7 +113,7 @@ public class GuardedCalls {
      * leave such a call unanswered are the same ones that open the Redis breakers. Bounded by the timeout only, and
      * counted by no breaker.
      */
-    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
+    @Timeout(TIMEOUT_MILLIS)
     public <T> Uni<T> redisCompensation(Supplier<Uni<T>> call) {
         return call.get();
     }
@@ -132,13 +122,8 @@ public class GuardedCalls {
      * Publishing a deferred write and waiting for the broker's confirm. While the broker is down the client neither
      * fails nor completes a send (it waits to reconnect, docs/pitfalls.md), so this timeout is what answers the client.
      */
-    @Timeout(value = 1000, unit = ChronoUnit.MILLIS)
-    @CircuitBreaker(
-            requestVolumeThreshold = 10,
-            failureRatio = 0.5,
-            delay = DEFAULT_DELAY_SECONDS,
-            delayUnit = ChronoUnit.SECONDS,
-            successThreshold = 2)
+    @Timeout(TIMEOUT_MILLIS)
+    @CircuitBreaker(requestVolumeThreshold = WINDOW, delay = DELAY, delayUnit = SECONDS, successThreshold = TRIALS)
     @CircuitBreakerName(RABBITMQ_PUBLISH)
     public <T> Uni<T> rabbitPublish(Supplier<Uni<T>> call) {
         return call.get();
@@ -161,6 +146,6 @@ public class GuardedCalls {
                 };
         var key =
                 "quarkus.fault-tolerance.\"" + GuardedCalls.class.getName() + "/" + method + "\".circuit-breaker.delay";
-        return ConfigProvider.getConfig().getOptionalValue(key, Long.class).orElse(DEFAULT_DELAY_SECONDS);
+        return ConfigProvider.getConfig().getOptionalValue(key, Long.class).orElse(DELAY);
     }
 }

@@ -33,15 +33,6 @@ import io.smallrye.mutiny.Uni;
 @Path(OperationResource.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Tasks")
-@APIResponse(
-        responseCode = "401",
-        description = "No bearer token, or one that is expired, malformed or not from the trusted issuer.",
-        headers = @Header(name = HttpHeaders.WWW_AUTHENTICATE, description = "Bearer realm=\"tasks\""),
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(
-        responseCode = "403",
-        description = "The token lacks the scope this needs (tasks:read, tasks:write or tasks:admin).",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class OperationResource {
 
     static final String PATH = TaskResource.PATH + "/queued";
@@ -66,18 +57,9 @@ public class OperationResource {
             responseCode = "200",
             description = "The operation's state; Retry-After while it is not final.",
             headers = @Header(name = HttpHeaders.RETRY_AFTER, description = "Seconds until the next poll"),
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = OperationState.class)))
-    @APIResponse(
-            responseCode = "400",
-            description = "The id is not a UUID.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "Unknown or expired operation.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            content = @Content(schema = @Schema(implementation = OperationState.class)))
+    @APIResponse(responseCode = "400", description = "The id is not a UUID.")
+    @APIResponse(responseCode = "404", description = "Unknown or expired operation.")
     public Uni<Response> get(
             @PathParam("id") @Pattern(regexp = TaskResource.UUID_PATTERN, message = TaskResource.UUID_MESSAGE)
                     String id,

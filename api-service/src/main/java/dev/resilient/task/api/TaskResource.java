@@ -33,7 +33,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.resilient.common.idempotency.IdempotentRequest;
 import dev.resilient.common.problem.InvalidRequestException;
 import dev.resilient.common.security.Scopes;
-import dev.resilient.shared.contract.Problem;
 import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.task.application.PageCursor;
 import dev.resilient.task.application.TaskService;
@@ -44,23 +43,10 @@ import io.smallrye.mutiny.Uni;
 @Path(TaskResource.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Tasks")
-@APIResponse(
-        responseCode = "401",
-        description = "No bearer token, or one that is expired, malformed or not from the trusted issuer.",
-        headers = @Header(name = HttpHeaders.WWW_AUTHENTICATE, description = "Bearer realm=\"tasks\""),
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(
-        responseCode = "403",
-        description = "The token lacks the scope this needs (tasks:read, tasks:write or tasks:admin).",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(
-        responseCode = "406",
-        description = "The client accepts no JSON.",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "406", description = "The client accepts no JSON.")
 @APIResponse(
         responseCode = "500",
-        description = "An unexpected error; the body gives the id under which it was logged.",
-        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+        description = "An unexpected error; the body gives the id under which it was logged.")
 public class TaskResource {
 
     static final String PATH = "/tasks";
@@ -100,8 +86,7 @@ public class TaskResource {
                             schema = @Schema(implementation = TaskResponse.class, type = SchemaType.ARRAY)))
     @APIResponse(
             responseCode = "400",
-            description = "limit is not a whole number from 1 to 1000, or after is not a cursor this API gave out.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            description = "limit is not a whole number from 1 to 1000, or after is not a cursor this API gave out.")
     public Uni<Response> list(
             @Parameter(description = "How many tasks a page holds, 1 to 1000; 100 when left out")
                     @QueryParam("limit")
@@ -132,23 +117,13 @@ public class TaskResource {
                 @Header(name = HttpHeaders.ETAG, description = "The version, for If-Match"),
                 @Header(name = HttpHeaders.LAST_MODIFIED)
             },
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = TaskResponse.class)))
+            content = @Content(schema = @Schema(implementation = TaskResponse.class)))
     @APIResponse(
             responseCode = "400",
             description = "Invalid body: malformed JSON, unknown or read-only field, wrong type, null, bad name or"
-                    + " status. Nothing is created.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "Body too large.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "Body is not application/json.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+                    + " status. Nothing is created.")
+    @APIResponse(responseCode = "413", description = "Body too large.")
+    @APIResponse(responseCode = "415", description = "Body is not application/json.")
     public Uni<Response> create(
             @NotNull(message = "a JSON body is required") @Valid CreateTaskRequest body, UriInfo uri) {
         return service.create(request.operationId(), request.taskId(), body.getName(), body.getStatus())
@@ -178,19 +153,10 @@ public class TaskResource {
                         name = TaskResponses.CACHE_STATUS,
                         description = "Present when PostgreSQL could not answer and this is the last known copy")
             },
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = TaskResponse.class)))
+            content = @Content(schema = @Schema(implementation = TaskResponse.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the current ETag.")
-    @APIResponse(
-            responseCode = "400",
-            description = "The id is not a UUID.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "No such task.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "The id is not a UUID.")
+    @APIResponse(responseCode = "404", description = "No such task.")
     public Uni<Response> get(
             @PathParam("id") @Pattern(regexp = UUID_PATTERN, message = UUID_MESSAGE) String id,
             @Parameter(description = "Answer 304 if the task still has one of these ETags")
@@ -221,30 +187,16 @@ public class TaskResource {
                 @Header(name = HttpHeaders.ETAG, description = "The new version"),
                 @Header(name = HttpHeaders.LAST_MODIFIED)
             },
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = TaskResponse.class)))
+            content = @Content(schema = @Schema(implementation = TaskResponse.class)))
     @APIResponse(
             responseCode = "400",
-            description = "Invalid id, If-Match header or body (as for POST; an empty object is rejected too).",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "No such task.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            description = "Invalid id, If-Match header or body (as for POST; an empty object is rejected too).")
+    @APIResponse(responseCode = "404", description = "No such task.")
     @APIResponse(
             responseCode = "412",
-            description = "If-Match does not match the current ETag (sent back in ETag); nothing changed.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "Body too large.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "Body is not application/json.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            description = "If-Match does not match the current ETag (sent back in ETag); nothing changed.")
+    @APIResponse(responseCode = "413", description = "Body too large.")
+    @APIResponse(responseCode = "415", description = "Body is not application/json.")
     public Uni<Response> update(
             @PathParam("id") @Pattern(regexp = UUID_PATTERN, message = UUID_MESSAGE) String id,
             @Parameter(description = "Apply only if the task still has one of these ETags, or * for any")
@@ -263,18 +215,11 @@ public class TaskResource {
     @Path("{id}")
     @Operation(summary = "Delete one task")
     @APIResponse(responseCode = "204", description = "Deleted.")
-    @APIResponse(
-            responseCode = "400",
-            description = "Invalid id or If-Match header.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "No such task.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid id or If-Match header.")
+    @APIResponse(responseCode = "404", description = "No such task.")
     @APIResponse(
             responseCode = "412",
-            description = "If-Match does not match the current ETag (sent back in ETag); nothing deleted.",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            description = "If-Match does not match the current ETag (sent back in ETag); nothing deleted.")
     public Uni<Response> delete(
             @PathParam("id") @Pattern(regexp = UUID_PATTERN, message = UUID_MESSAGE) String id,
             @Parameter(description = "Delete only if the task still has one of these ETags, or * for any")

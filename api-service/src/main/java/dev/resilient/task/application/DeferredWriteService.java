@@ -9,12 +9,12 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 
 import io.quarkus.logging.Log;
 
+import dev.resilient.common.resilience.Dependencies;
 import dev.resilient.shared.contract.DeferredTaskWrite;
 import dev.resilient.shared.contract.OperationState;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.operations.OperationJournal;
 import dev.resilient.task.infrastructure.messaging.DeferredWritePublisher;
-import dev.resilient.task.infrastructure.operations.OperationStore;
 import dev.resilient.task.infrastructure.operations.OperationsConfig;
 
 import io.micrometer.core.instrument.Counter;
@@ -32,19 +32,22 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class DeferredWriteService {
 
-    private final OperationStore operations;
+    private final Dependencies dependencies;
+    private final OperationJournal journal;
     private final DeferredWritePublisher publisher;
     private final OperationsConfig config;
     private final Clock clock;
     private final Counter enqueued;
 
     public DeferredWriteService(
-            OperationStore operations,
+            Dependencies dependencies,
+            OperationJournal journal,
             DeferredWritePublisher publisher,
             OperationsConfig config,
             Clock clock,
             MeterRegistry registry) {
-        this.operations = operations;
+        this.dependencies = dependencies;
+        this.journal = journal;
         this.publisher = publisher;
         this.config = config;
         this.clock = clock;
@@ -65,8 +68,8 @@ public class DeferredWriteService {
     public Uni<WriteAnswer> defer(UUID operationId, TaskWrite write) {
         var now = clock.instant();
         var publication = UUID.randomUUID();
-        return operations
-                .defer(OperationState.pending(operationId, now), write, publication)
+        return dependencies
+                .journal(() -> journal.defer(OperationState.pending(operationId, now), write, publication))
                 .onFailure(DeferredWriteService::mayHaveReachedRedis)
                 .call(() -> withdraw(operationId, publication, write))
                 .chain(place -> publisher
@@ -84,7 +87,10 @@ public class DeferredWriteService {
 
     /** Best effort: if even this fails, the worker presumes the write lost after its hold limit. */
     private Uni<Void> withdraw(UUID operationId, UUID publication, TaskWrite write) {
-        return operations.withdraw(operationId, publication, write).onFailure().recoverWithNull();
+        return dependencies
+                .journalCompensation(() -> journal.cancel(operationId, publication, write))
+                .onFailure()
+                .recoverWithNull();
     }
 
     /** An open breaker refused the call before it was sent: nothing can have been recorded. */
@@ -99,12 +105,12 @@ public class DeferredWriteService {
      */
     public Uni<OperationJournal.Admission> admit(TaskWrite write) {
         return config.deferWrites()
-                ? operations.admit(write)
+                ? dependencies.journal(() -> journal.admit(write))
                 : Uni.createFrom().item(new OperationJournal.Admission(false, 0));
     }
 
     /** The state of an operation, or null when it is unknown or expired. */
     public Uni<OperationState> find(UUID operationId) {
-        return operations.find(operationId);
+        return dependencies.journal(() -> journal.find(operationId));
     }
 }

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.faulttolerance.Fallback;
 
 import io.quarkus.logging.Log;
 
+import dev.resilient.common.resilience.Dependencies;
 import dev.resilient.common.resilience.DependencyUnavailableException;
 import dev.resilient.common.resilience.GuardedCalls;
 import dev.resilient.shared.cache.CachedPage;
@@ -18,14 +19,16 @@ import dev.resilient.shared.cache.TaskCacheService;
 import dev.resilient.shared.contract.IfMatch;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;
-import dev.resilient.task.infrastructure.persistence.TaskStore;
+import dev.resilient.shared.persistence.TaskRepository;
+import dev.resilient.shared.persistence.TaskWriter;
 
 import io.smallrye.mutiny.Uni;
 
 /**
  * The task use cases: turns each request into a {@link TaskWrite} (assigning a new task its id and every write its
- * time) and hands it to the store. It decides the degraded answers: a read PostgreSQL cannot serve comes from the
- * fallback cache; a write it cannot take is deferred over RabbitMQ (docs/design.md sections 4 and 5).
+ * time) and applies it through the shared write path ({@link TaskWriter}); reads go to the shared repository. Both
+ * reach PostgreSQL through {@link Dependencies}. It decides the degraded answers: a read PostgreSQL cannot serve comes
+ * from the fallback cache; a write it cannot take is deferred over RabbitMQ (docs/design.md sections 4 and 5).
  */
 @ApplicationScoped
 public class TaskService {
@@ -36,19 +39,25 @@ public class TaskService {
     /** The largest page size a client may ask for. */
     public static final int MAX_PAGE_SIZE = 1_000;
 
-    private final TaskStore store;
+    private final Dependencies dependencies;
+    private final TaskRepository repository;
+    private final TaskWriter writer;
     private final TaskCacheService cache;
     private final TaskCacheConfig cacheConfig;
     private final DeferredWriteService deferred;
     private final Clock clock;
 
     public TaskService(
-            TaskStore store,
+            Dependencies dependencies,
+            TaskRepository repository,
+            TaskWriter writer,
             TaskCacheService cache,
             TaskCacheConfig cacheConfig,
             DeferredWriteService deferred,
             Clock clock) {
-        this.store = store;
+        this.dependencies = dependencies;
+        this.repository = repository;
+        this.writer = writer;
         this.cache = cache;
         this.cacheConfig = cacheConfig;
         this.deferred = deferred;
@@ -58,25 +67,29 @@ public class TaskService {
     /**
      * A page of at most {@code limit} tasks after {@code after} (from the start when null), from PostgreSQL; the first
      * pages of the default size refresh their fallback copies on the side. Any failure of PostgreSQL (error, timeout,
-     * open breaker; the breaker sits in the store, inside this fallback) falls back to the cache.
+     * open breaker; the breaker sits inside this fallback) falls back to the cache.
      */
     @Fallback(fallbackMethod = "fallbackList")
     public Uni<TaskPage> list(PageCursor after, int limit) {
         var afterCreatedAt = after == null ? null : after.createdAt();
         var afterId = after == null ? null : after.id();
         // One more than asked: whether it comes tells whether there is a next page.
-        return store.page(afterCreatedAt, afterId, limit + 1).map(tasks -> {
-            var page = tasks.size() > limit ? tasks.subList(0, limit) : tasks;
-            PageCursor next = null;
-            if (tasks.size() > limit) {
-                var last = page.get(limit - 1);
-                next = PageCursor.after(pageNumber(after) + 1, last.createdAt(), last.id());
-            }
-            if (cached(after, limit)) {
-                cache.rememberPage(cacheKey(after), new CachedPage(page, next == null ? null : next.token()));
-            }
-            return new TaskPage(page, next, false);
-        });
+        return dependencies
+                .postgresRead(() -> repository.pageOldestFirst(afterCreatedAt, afterId, limit + 1))
+                .map(tasks ->
+                        tasks.stream().map(task -> task.toSnapshot().task()).toList())
+                .map(tasks -> {
+                    var page = tasks.size() > limit ? tasks.subList(0, limit) : tasks;
+                    PageCursor next = null;
+                    if (tasks.size() > limit) {
+                        var last = page.get(limit - 1);
+                        next = PageCursor.after(pageNumber(after) + 1, last.createdAt(), last.id());
+                    }
+                    if (cached(after, limit)) {
+                        cache.rememberPage(cacheKey(after), new CachedPage(page, next == null ? null : next.token()));
+                    }
+                    return new TaskPage(page, next, false);
+                });
     }
 
     /** The cached page, or 503 when it is not one the cache keeps or there is none: never a made-up answer. */
@@ -85,12 +98,7 @@ public class TaskService {
             return Uni.createFrom().failure(new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, null));
         }
         Log.debug("Listing tasks from the fallback cache");
-        return cache.page(cacheKey(after))
-                .onFailure()
-                .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, failure))
-                .onItem()
-                .ifNull()
-                .failWith(() -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, null))
+        return orUnavailable(cache.page(cacheKey(after)))
                 .map(page -> new TaskPage(
                         page.tasks(),
                         page.next() == null
@@ -115,7 +123,9 @@ public class TaskService {
     /** One task from PostgreSQL (null snapshot when there is none), with the same fallback as {@link #list}. */
     @Fallback(fallbackMethod = "fallbackFind")
     public Uni<TaskRead> find(UUID id) {
-        return store.find(id)
+        return dependencies
+                .postgresRead(() -> repository.findById(id))
+                .map(task -> task == null ? null : task.toSnapshot())
                 .invoke(snapshot -> {
                     if (snapshot != null) {
                         cache.remember(snapshot);
@@ -127,13 +137,16 @@ public class TaskService {
     /** The cached task, or 503 when it is not cached: without PostgreSQL, "not cached" does not mean "not found". */
     Uni<TaskRead> fallbackFind(UUID id) {
         Log.debugf("Reading task %s from the fallback cache", id);
-        return cache.find(id)
-                .onFailure()
+        return orUnavailable(cache.find(id)).map(TaskRead::fallback);
+    }
+
+    /** A fallback that has no copy, or cannot read it, leaves PostgreSQL's unavailability as the answer (503). */
+    private static <T> Uni<T> orUnavailable(Uni<T> cached) {
+        return cached.onFailure()
                 .transform(failure -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, failure))
                 .onItem()
                 .ifNull()
-                .failWith(() -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, null))
-                .map(TaskRead::fallback);
+                .failWith(() -> new DependencyUnavailableException(GuardedCalls.POSTGRES_READ, null));
     }
 
     /*
@@ -176,7 +189,8 @@ public class TaskService {
      * operation id, so the worker then answers what was committed rather than applying it again.
      */
     private Uni<WriteAnswer> applyNow(UUID operationId, TaskWrite write, long place) {
-        return store.apply(operationId, write, place)
+        return dependencies
+                .postgresWrite(() -> writer.apply(operationId, write, place))
                 .invoke(outcome -> cache.written(write, outcome))
                 .<WriteAnswer>map(WriteAnswer.Applied::new)
                 .onFailure(DependencyUnavailableException.class)

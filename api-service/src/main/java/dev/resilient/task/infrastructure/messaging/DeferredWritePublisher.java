@@ -6,8 +6,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
-import dev.resilient.common.resilience.DependencyUnavailableException;
-import dev.resilient.common.resilience.GuardedCalls;
+import dev.resilient.common.resilience.Dependencies;
 import dev.resilient.common.resilience.PublishProbe;
 import dev.resilient.shared.contract.DeferredTaskWrite;
 import dev.resilient.shared.contract.Topology;
@@ -35,19 +34,19 @@ public class DeferredWritePublisher implements PublishProbe {
 
     private final MutinyEmitter<String> emitter;
     private final ObjectMapper json;
-    private final GuardedCalls guarded;
+    private final Dependencies dependencies;
     private final MessagingTopology topology;
     private final String initialDelay;
 
     public DeferredWritePublisher(
             @Channel(Topology.CHANNEL) MutinyEmitter<String> emitter,
             ObjectMapper json,
-            GuardedCalls guarded,
+            Dependencies dependencies,
             MessagingTopology topology,
             MessagingConfig config) {
         this.emitter = emitter;
         this.json = json;
-        this.guarded = guarded;
+        this.dependencies = dependencies;
         this.topology = topology;
         this.initialDelay = Long.toString(config.initialDelay().toMillis());
     }
@@ -61,11 +60,10 @@ public class DeferredWritePublisher implements PublishProbe {
                 .withExpiration(initialDelay)
                 .build();
         var message = Message.of(serialise(write), Metadata.of(metadata));
-        return guarded.rabbitPublish(() -> topology.ready().chain(() -> emitter.sendMessage(message)))
+        return dependencies
+                .publish(() -> topology.ready().chain(() -> emitter.sendMessage(message)))
                 .onFailure()
-                .invoke(topology::invalidate)
-                .onFailure()
-                .transform(failure -> new DependencyUnavailableException(GuardedCalls.RABBITMQ_PUBLISH, failure));
+                .invoke(topology::invalidate);
     }
 
     /** An empty message to the probe queue, on the same channel as the writes (see {@code BreakerTrials}). */

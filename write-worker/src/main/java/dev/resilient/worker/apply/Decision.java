@@ -8,8 +8,8 @@ import dev.resilient.shared.contract.WriteOutcome;
 import dev.resilient.shared.persistence.TaskWriter;
 
 /**
- * What to do with a delivered write, as {@link DeferredWriteRules} decides it and {@link DeferredWriteProcessor} carries
- * it out. Every path that hands the message on (a wait queue, the dead-letter queue) acks only after the broker
+ * What to do with a delivered write: {@link DeferredWriteRules} decides it, {@link DeferredWriteProcessor} carries it
+ * out. Every path that hands the message on (a wait queue, the dead-letter queue) acks only after the broker
  * confirmed the copy; if handing on fails, the message is requeued untouched.
  */
 public sealed interface Decision {
@@ -40,9 +40,6 @@ public sealed interface Decision {
 
     /** A dependency is away: wait in the hold queue and come back; no retry and no hold is used up. */
     record Postpone(int postponed, Duration delay, Throwable reason) implements Decision {}
-
-    /** Nothing could be handed on (no topology, or the broker failed): back to the work queue untouched. */
-    record Requeue(Throwable reason) implements Decision {}
 
     /** A failure the worker did not foresee, with attempts left: requeued to try again. */
     record TryAgain(Throwable reason, int attempt) implements Decision {}

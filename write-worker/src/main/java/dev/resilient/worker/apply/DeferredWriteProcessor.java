@@ -134,9 +134,6 @@ public class DeferredWriteProcessor {
         if (decision instanceof Decision.Reject reject) {
             return reject(message, delivery, reject);
         }
-        if (decision instanceof Decision.Requeue requeue) {
-            return requeue(message, requeue.reason());
-        }
         throw new IllegalArgumentException("No way to carry out " + decision);
     }
 

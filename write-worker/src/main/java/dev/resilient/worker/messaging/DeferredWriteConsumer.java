@@ -37,8 +37,7 @@ public class DeferredWriteConsumer {
      */
     @Incoming(Topology.CHANNEL)
     public Uni<Void> consume(Message<byte[]> message) {
-        // Not returned: SmallRye awaits a returned Uni before the next message (one in hand per consumer), so no batch
-        // would fill.
+        // Not returned: SmallRye awaits a returned Uni before the next delivery, so batches could never fill.
         gate.started();
         processor
                 .process(message)

@@ -1,19 +1,22 @@
 package dev.resilient.worker.apply;
 
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 
-import dev.resilient.worker.config.WorkerConfig;
+/**
+ * Exponential backoff with jitter: retry n waits base * 2^(n-1), capped, less a random share of it.
+ *
+ * @param jitter the share of the delay that may be taken off (0.25: the delay is between 75% and 100% of it)
+ */
+public record Backoff(Duration base, Duration cap, double jitter) {
 
-/** Exponential backoff with jitter: retry n waits base * 2^(n-1), capped, less a random share of it. */
-final class Backoff {
-
-    private Backoff() {}
-
-    static Duration before(int retry, WorkerConfig config) {
-        var exponential = config.retryBase().multipliedBy(1L << Math.min(retry - 1, 20));
-        var capped = exponential.compareTo(config.retryCap()) > 0 ? config.retryCap() : exponential;
-        var jitter = config.retryJitter() * ThreadLocalRandom.current().nextDouble();
-        return Duration.ofMillis(Math.max(1, Math.round(capped.toMillis() * (1 - jitter))));
+    /**
+     * The wait before retry {@code retry} (1 for the first).
+     *
+     * @param draw a random number in [0, 1): how much of the jitter is taken off
+     */
+    public Duration before(int retry, double draw) {
+        var exponential = base.multipliedBy(1L << Math.min(retry - 1, 20));
+        var capped = exponential.compareTo(cap) > 0 ? cap : exponential;
+        return Duration.ofMillis(Math.max(1, Math.round(capped.toMillis() * (1 - jitter * draw))));
     }
 }

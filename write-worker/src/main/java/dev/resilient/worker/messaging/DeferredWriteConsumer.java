@@ -9,6 +9,7 @@ import io.quarkus.logging.Log;
 
 import dev.resilient.shared.contract.Topology;
 import dev.resilient.worker.apply.DeferredWriteProcessor;
+import dev.resilient.worker.resilience.ConsumptionGate;
 
 import io.smallrye.mutiny.Uni;
 
@@ -21,20 +22,29 @@ import io.smallrye.mutiny.Uni;
 public class DeferredWriteConsumer {
 
     private final DeferredWriteProcessor processor;
+    private final ConsumptionGate gate;
 
-    public DeferredWriteConsumer(DeferredWriteProcessor processor) {
+    public DeferredWriteConsumer(DeferredWriteProcessor processor, ConsumptionGate gate) {
         this.processor = processor;
+        this.gate = gate;
     }
 
     /**
      * Starts handling the message and asks for the next one at once: the writes in hand are bounded by the prefetch
      * ({@code max-outstanding-messages}), since each is acked only when it is done, and handling many at a time is
      * what lets {@link dev.resilient.worker.apply.WriteBatcher} fill its batches. The processor acks or rejects
-     * every message itself, whatever happens.
+     * every message itself, whatever happens; the gate counts the messages in hand, which a shutdown waits for.
      */
     @Incoming(Topology.CHANNEL)
     public Uni<Void> consume(Message<byte[]> message) {
-        processor.process(message).subscribe().with(done -> {}, failure -> Log.errorf(failure, "Unhandled failure"));
+        // Not returned: SmallRye awaits a returned Uni before the next delivery, so batches could never fill.
+        gate.started();
+        processor
+                .process(message)
+                .onTermination()
+                .invoke(gate::finished)
+                .subscribe()
+                .with(done -> {}, failure -> Log.errorf(failure, "Unhandled failure"));
         return Uni.createFrom().voidItem();
     }
 }

@@ -1,6 +1,7 @@
 package dev.resilient.worker.resilience;
 
-import java.time.temporal.ChronoUnit;
+import static java.time.temporal.ChronoUnit.SECONDS;
+
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,17 +25,31 @@ public class WorkerGuards {
     public static final String REDIS = "worker-redis";
     public static final List<String> BREAKERS = List.of(POSTGRES, REDIS);
 
+    /*
+     * The policy of both breakers, declared once. Each method names it with its own annotations, so that SmallRye keys
+     * their configuration by method (WorkerGuards/postgres, WorkerGuards/redis) and reports ft_* metrics by method; a
+     * class-level annotation would be configured by class only.
+     */
+
+    /** Milliseconds a call may take: a batch transaction, or one journal call while a resumed backlog bursts. */
+    static final long TIMEOUT_MILLIS = 2000;
+    /** Calls in the breaker's rolling window; it opens when half of them failed. */
+    static final int WINDOW = 10;
+    /** Seconds an open breaker waits before its trial call. */
+    static final long DELAY = 5;
+    /** Trial calls that must succeed to close it again. */
+    static final int TRIALS = 1;
+
     /**
      * Applying writes: one transaction of a few statements per write. Only a PostgreSQL that is not there trips the
      * breaker ({@link ApplyFailure#UNAVAILABLE}); a write it refuses, or a failure of the worker's own, does not.
      */
-    @Timeout(value = 2000, unit = ChronoUnit.MILLIS)
+    @Timeout(TIMEOUT_MILLIS)
     @CircuitBreaker(
-            requestVolumeThreshold = 10,
-            failureRatio = 0.5,
-            delay = 5,
-            delayUnit = ChronoUnit.SECONDS,
-            successThreshold = 1,
+            requestVolumeThreshold = WINDOW,
+            delay = DELAY,
+            delayUnit = SECONDS,
+            successThreshold = TRIALS,
             skipOn = {WriteRejectedException.class, UnexpectedFailureException.class})
     @CircuitBreakerName(POSTGRES)
     public <T> Uni<T> postgres(Supplier<Uni<T>> call) {
@@ -50,13 +65,8 @@ public class WorkerGuards {
      * when a paused backlog resumes, hundreds of writes ask for their turn at once, and a tighter bound (500 ms) let
      * that burst alone trip the breaker and requeue the writes in hand.
      */
-    @Timeout(value = 2000, unit = ChronoUnit.MILLIS)
-    @CircuitBreaker(
-            requestVolumeThreshold = 10,
-            failureRatio = 0.5,
-            delay = 5,
-            delayUnit = ChronoUnit.SECONDS,
-            successThreshold = 1)
+    @Timeout(TIMEOUT_MILLIS)
+    @CircuitBreaker(requestVolumeThreshold = WINDOW, delay = DELAY, delayUnit = SECONDS, successThreshold = TRIALS)
     @CircuitBreakerName(REDIS)
     public <T> Uni<T> redis(Supplier<Uni<T>> call) {
         return call.get();

@@ -9,12 +9,14 @@ import java.util.concurrent.CompletionException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.hibernate.HibernateException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 
 /** What each kind of failure to apply a write says about the write (no Quarkus, no services: a pure function). */
+@Tag("unit")
 class ApplyFailureTest {
 
     @Test

@@ -10,7 +10,7 @@ PROM_DIR := observability/prometheus
 PROM_CONFIGS := $(PROM_DIR)/prometheus.yml $(PROM_DIR)/prometheus.local.yml
 SOURCES := pom.xml $(shell find shared-contracts api-service write-worker -name target -prune -o -type f -print)
 
-.PHONY: help deps build run token dev dev-worker test test-rules check-observability check-scripts k8s manifests openapi image image-test native-sources native observe load chaos chaos-short bench bench-wrk bench-replicas overload fmt clean
+.PHONY: help deps build run token dev dev-worker test test-unit test-rules check-observability check-scripts k8s manifests openapi image image-test native-sources native observe load chaos chaos-short bench bench-wrk bench-replicas overload fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-19s %s\n", $$1, $$2}'
@@ -38,6 +38,16 @@ dev-worker: deps ## write-worker in Quarkus dev mode
 
 test: deps test-rules check-observability check-scripts ## Run every test against the real local services; check formatting, alert rules, observability/, shell scripts, deploy/
 	$(MVNW) $(MAVEN_ARGS) verify
+
+# The fast tier: no deps, no Quarkus code generation, no services; once ~/.m2 holds the build's artifacts it runs
+# offline. Surefire gets the tagged classes by name as well as the tag: the Quarkus JUnit extension prepares an
+# application for every @QuarkusTest class it is handed, before the tag filter drops it (minutes on 2 cores).
+UNIT_TESTS = $(shell grep -rl --include='*.java' '@Tag("unit")' */src/test | xargs -n 1 basename | sed 's/\.java$$//' | paste -sd , -)
+UNIT_ARGS = -Dgroups=unit -Dtest='$(UNIT_TESTS)' -Dsurefire.failIfNoSpecifiedTests=false -Dquarkus.generate-code.skip=true
+
+test-unit: ## Run the fast tier: every @Tag("unit") test (plain JUnit 5: no Quarkus, no services), loadtest's too
+	$(MVNW) $(MAVEN_ARGS) test $(UNIT_ARGS)
+	$(MVNW) $(MAVEN_ARGS) -f loadtest/pom.xml test $(UNIT_ARGS)
 
 test-rules: ## Check the Prometheus configs and unit-test the alert rules (skipped without promtool)
 	@if ! command -v promtool >/dev/null; then \

@@ -3,10 +3,9 @@
 # of it, then the ledger check and the scenario's expectations (ChaosReport / Scenario, in loadtest/src/main).
 #
 # Usage: loadtest/chaos.sh SCENARIO...  or  loadtest/chaos.sh all     (make chaos [SCENARIO=name])
-# Scenarios: baseline postgres-down postgres-latency postgres-blackhole redis-down redis-latency rabbitmq-down
-#            rabbitmq-latency postgres-and-rabbitmq-down postgres-and-worker-down all-down worker-kill
-#            redis-restart-with-backlog redis-restart-then-postgres-down rabbitmq-reset resend-after-commit long-outage
-#            and, with REPLICAS > 1 only: replica-kill worker-replica-kill rabbitmq-node-kill rolling-restart
+# Scenarios: the constants of loadtest/src/main/java/dev/resilient/loadtest/chaos/Scenario.java (postgres-down for
+# POSTGRES_DOWN), in the order `all` runs them; those from REPLICA_KILL on need REPLICAS > 1. Run without arguments,
+# this script lists them.
 #
 # The suite starts its own api-service (:18080, management :19000) and write-worker (management :19001), once for all its scenarios (so only the
 # first runs on cold JVMs), connected to PostgreSQL, Redis and RabbitMQ through fault proxies (test-support's
@@ -37,11 +36,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source loadtest/lib.sh
 SAY_AS=chaos
 
-SCENARIOS=(baseline postgres-down postgres-latency postgres-blackhole redis-down redis-latency rabbitmq-down
-    rabbitmq-latency postgres-and-rabbitmq-down postgres-and-worker-down all-down worker-kill
-    redis-restart-with-backlog redis-restart-then-postgres-down rabbitmq-reset resend-after-commit long-outage)
-# Faults of one replica among several: they need REPLICAS > 1.
-REPLICATED_SCENARIOS=(replica-kill worker-replica-kill rabbitmq-node-kill rolling-restart)
 export REPLICAS=${REPLICAS:-1} # also for make deps: HAProxy and the cluster
 USERS=${USERS:-100}
 DURATION=${DURATION:-120}
@@ -94,8 +88,18 @@ die() {
     exit 1
 }
 
+# The scenarios, in the order `all` runs them, from their one list (Scenario.java); faults of one replica among
+# several (they need REPLICAS > 1) apart.
+SCENARIOS=() REPLICATED_SCENARIOS=()
+scenario_list=$(loadtest_java dev.resilient.loadtest.chaos.ChaosReport scenarios) || die "could not list the scenarios"
+while read -r name topology; do
+    if [[ $topology == replicated ]]; then REPLICATED_SCENARIOS+=("$name"); else SCENARIOS+=("$name"); fi
+done <<< "$scenario_list"
+
 if (($# == 0)); then
-    sed -n '5,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '5p' "$0" | sed 's/^# \{0,1\}//'
+    echo "Scenarios: ${SCENARIOS[*]}"
+    echo "and, with REPLICAS > 1 only: ${REPLICATED_SCENARIOS[*]}"
     exit 2
 fi
 if [[ ! $REPLICAS =~ ^[1-9]$ ]]; then say "REPLICAS must be 1 to 9, not $REPLICAS"; exit 2; fi

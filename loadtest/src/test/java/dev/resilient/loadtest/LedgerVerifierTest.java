@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.resilient.loadtest.LedgerVerifier.Entry;
 import dev.resilient.loadtest.LedgerVerifier.Row;
 
 /** The verdicts of the ledger check on small, hand-made ledgers and table contents. */
+@Tag("unit")
 class LedgerVerifierTest {
 
     private static final String A = "6f1c0000-0000-0000-0000-00000000000a";

@@ -30,6 +30,7 @@ import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * read has a timeout and the class has a preemptive one, so no test can hang; time is only asserted as a lower bound.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Tag("unit")
 class FaultProxyTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  *   <li>{@code overview <summary file> <run dir>...}: one line per run, appended to the summary.
  *   <li>{@code bench <summary file> <run dir>...}: throughput and latency of healthy runs (make bench), printed and
  *       appended.
+ *   <li>{@code scenarios}: every scenario's name, one a line, those that need several replicas marked
+ *       {@code replicated}: the list loadtest/chaos.sh runs.
  * </ul>
  */
 public final class ChaosReport {
@@ -45,9 +47,14 @@ public final class ChaosReport {
             var table = args[0].equals("overview") ? overview(runs) : bench(runs);
             System.out.print(table);
             append(Path.of(args[1]), table);
+        } else if (args.length == 1 && args[0].equals("scenarios")) {
+            for (var scenario : Scenario.values()) {
+                System.out.println(scenario.id() + (scenario.needsReplicas() ? " replicated" : ""));
+            }
         } else {
             System.err.println("usage: ChaosReport scenario <name> <run dir> <summary file> [chart copy]\n"
-                    + "       ChaosReport overview|bench <summary file> <run dir>...");
+                    + "       ChaosReport overview|bench <summary file> <run dir>...\n"
+                    + "       ChaosReport scenarios");
             System.exit(2);
         }
     }

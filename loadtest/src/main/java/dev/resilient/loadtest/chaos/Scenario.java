@@ -26,8 +26,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The chaos scenarios and what each promises; loadtest/chaos.sh applies the faults (its {@code fault_<name>} and
- * {@code heal} functions), this enum says what a client and an operator must have observed. Every scenario also
+ * The chaos scenarios and what each promises: the one list of them, in the order {@code loadtest/chaos.sh all} runs
+ * them (it asks {@code ChaosReport scenarios}). chaos.sh applies the faults (its {@code fault_<name>} and {@code heal}
+ * functions), this enum says what a client and an operator must have observed. Every scenario also
  * expects what no failure may break: nothing acknowledged lost, duplicated or overwritten by an older write, every
  * write's outcome known, nothing dead-lettered, never a timeout or a 5xx other than a designed 503, and service as
  * usual again within {@link Expectation#RECOVERY} of the heal.
@@ -112,13 +113,6 @@ enum Scenario {
             writesDeferredDuringFault(),
             deferredAllCompleted()),
 
-    /** The services run with a horizon of half the fault (and the journal's lifetimes with it) for this scenario. */
-    LONG_OUTAGE(
-            "PostgreSQL stopped for longer than the journal's horizon, the marks' and the states' lifetimes",
-            false,
-            writesDeferredDuringFault(),
-            workerOutcome("writes that waited past the horizon were not applied", "expired")),
-
     RABBITMQ_RESET(
             "RabbitMQ reset (every queue, exchange and message definition gone), then PostgreSQL stopped",
             false,
@@ -131,8 +125,16 @@ enum Scenario {
             false,
             writesRefusedWithRetryAfterDuringFault()),
 
+    /** The services run with a horizon of half the fault (and the journal's lifetimes with it) for this scenario. */
+    LONG_OUTAGE(
+            "PostgreSQL stopped for longer than the journal's horizon, the marks' and the states' lifetimes",
+            false,
+            writesDeferredDuringFault(),
+            workerOutcome("writes that waited past the horizon were not applied", "expired")),
+
     // The replicated topology's own faults (REPLICAS > 1: API replicas behind HAProxy, several workers, a RabbitMQ
     // cluster): one replica or one node fails, the others carry on, and no client notices more than a slower answer.
+    // Declared last, from REPLICA_KILL on (needsReplicas).
 
     REPLICA_KILL(
             "one API replica killed (-9) under load and started again 10 s later; HAProxy routes around it and replays"
@@ -194,6 +196,11 @@ enum Scenario {
     /** The name used on the command line and in the summary: {@code postgres-down}. */
     String id() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** Whether the scenario fails one replica among several, so it runs only with REPLICAS > 1. */
+    boolean needsReplicas() {
+        return compareTo(REPLICA_KILL) >= 0;
     }
 
     String fault() {

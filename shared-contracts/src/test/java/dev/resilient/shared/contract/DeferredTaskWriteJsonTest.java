@@ -6,12 +6,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /** The message and the operation state survive JSON both ways, as they travel between the two services. */
+@Tag("unit")
 class DeferredTaskWriteJsonTest {
 
     private static final Instant AT = Instant.parse("2026-11-28T04:05:06.123456Z");

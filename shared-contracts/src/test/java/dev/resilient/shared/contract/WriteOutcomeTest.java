@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.UUID;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class WriteOutcomeTest {
 
     private static final UUID ID = UUID.fromString("7fbccabe-0635-450d-92db-d0fe4829759a");

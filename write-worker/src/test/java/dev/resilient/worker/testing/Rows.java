@@ -5,29 +5,32 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.resilient.testsupport.Jdbc;
+
 import io.agroal.api.AgroalDataSource;
 
-/** What is in the worker tests' PostgreSQL, read with plain JDBC. */
+/** What is in the worker tests' PostgreSQL, read with plain JDBC ({@link Jdbc}). */
 @ApplicationScoped
 public class Rows {
 
     private final AgroalDataSource database;
+    private final Jdbc jdbc;
 
     public Rows(AgroalDataSource database) {
         this.database = database;
+        this.jdbc = new Jdbc(database);
     }
 
     public void deleteAll() {
-        update("delete from applied_operations");
-        update("delete from tasks");
+        jdbc.deleteAllTasks();
     }
 
     public long tasks() {
-        return count("select count(*) from tasks");
+        return jdbc.count("select count(*) from tasks");
     }
 
     public long appliedOperations() {
-        return count("select count(*) from applied_operations");
+        return jdbc.count("select count(*) from applied_operations");
     }
 
     /** Records an applied operation (a 204) as applied at {@code at}, as the write path would have. */
@@ -44,7 +47,7 @@ public class Rows {
     }
 
     public boolean isRecorded(UUID operationId) {
-        return count("select count(*) from applied_operations where operation_id = '" + operationId + "'") == 1;
+        return jdbc.count("select count(*) from applied_operations where operation_id = '" + operationId + "'") == 1;
     }
 
     /** The task's name and version, e.g. "renamed@2", or null when there is no such task. */
@@ -55,26 +58,6 @@ public class Rows {
             try (var result = query.executeQuery()) {
                 return result.next() ? result.getString(1) + "@" + result.getLong(2) : null;
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private long count(String sql) {
-        try (var connection = database.getConnection();
-                var query = connection.createStatement();
-                var result = query.executeQuery(sql)) {
-            result.next();
-            return result.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void update(String sql) {
-        try (var connection = database.getConnection();
-                var statement = connection.createStatement()) {
-            statement.executeUpdate(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -444,7 +444,7 @@ fault_long-outage() { postgres_stop; }
 
 worker_completed() {
     for port in "${WORKER_PORTS[@]}"; do curl -sf --max-time 2 "localhost:$port/q/metrics" || true; done \
-        | awk '/^tasks_worker_operations_total\{.*outcome="completed"/ { sub(/ # .*$/, ""); n += $NF } END { print n + 0 }'
+        | awk '/^tasks_worker_deferred_writes_total\{.*outcome="completed"/ { sub(/ # .*$/, ""); n += $NF } END { print n + 0 }'
 }
 
 # report_exit NAME: a service that ended by itself (the suite forgets the pid of one it stops) is said, with its exit
@@ -605,7 +605,7 @@ run_scenario() {
     echo "dlq.after=$(dead_letters)" >> "$RUN_DIR/run.properties"
     scrape after
     loadtest_java dev.resilient.loadtest.LedgerVerifier "$RUN_DIR" > "$RUN_DIR/ledger-check.txt" || true
-    loadtest_java dev.resilient.loadtest.OperationsCheck "$RUN_DIR" "http://localhost:$API_PORT" \
+    loadtest_java dev.resilient.loadtest.DeferredWritesCheck "$RUN_DIR" "http://localhost:$API_PORT" \
         > "$RUN_DIR/operations-check.txt" || true
 
     loadtest_java dev.resilient.loadtest.chaos.ChaosReport scenario "$scenario" "$RUN_DIR" "$SUMMARY" \

@@ -262,16 +262,16 @@ if [[ $STATUS == 202 && $operation == /tasks/queued/* ]]; then
         completed="" deadline=$((SECONDS + 10))
         while ((SECONDS < deadline)); do
             completed=$(curl -sS --max-time 5 "http://127.0.0.1:${MANAGEMENT[worker]}/q/metrics" 2>/dev/null \
-                | sed -nE 's/^tasks_worker_operations_total\{.*outcome="completed".*\} ([0-9.]+)( #.*)?$/\1/p' | head -n 1)
+                | sed -nE 's/^tasks_worker_deferred_writes_total\{.*outcome="completed".*\} ([0-9.]+)( #.*)?$/\1/p' | head -n 1)
             if [[ -n $completed ]]; then break; fi
             sleep 1
         done
         if [[ -n $completed && ${completed%.*} -ge 1 ]]; then
-            ok "worker: tasks_worker_operations_total{outcome=\"completed\"} = $completed"
+            ok "worker: tasks_worker_deferred_writes_total{outcome=\"completed\"} = $completed"
         else
             fail "worker: no completed operation in its metrics (http://127.0.0.1:${MANAGEMENT[worker]}/q/metrics): $(
                 curl -sS --max-time 5 "http://127.0.0.1:${MANAGEMENT[worker]}/q/metrics" 2>&1 \
-                    | grep -E '^tasks_worker_operations' || echo 'no tasks_worker_operations_total')" worker
+                    | grep -E '^tasks_worker_deferred_writes' || echo 'no tasks_worker_deferred_writes_total')" worker
         fi
     else
         fail "api-deferring: GET $operation -> '${state:-no state}' after $APPLIED_SECONDS s: $BODY" \

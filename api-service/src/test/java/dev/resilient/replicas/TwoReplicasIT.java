@@ -251,7 +251,7 @@ class TwoReplicasIT {
                 .asString();
         return PrometheusText.sum(
                 scrape,
-                sample -> sample.name().equals("tasks_worker_operations_total")
+                sample -> sample.name().equals("tasks_worker_deferred_writes_total")
                         && sample.series().contains("outcome=\"completed\""));
     }
 

@@ -8,9 +8,12 @@ import static dev.resilient.common.resilience.GuardedCalls.REDIS_OPERATIONS;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 
+import dev.resilient.shared.cache.CacheGuard;
 import dev.resilient.shared.persistence.RunToCompletion;
 
 import io.smallrye.mutiny.Uni;
@@ -20,7 +23,7 @@ import io.smallrye.mutiny.Uni;
  * ({@link GuardedCalls}), and the one place that decides what their failures mean: any failure of the call, its
  * timeout or its open breaker is that dependency being unavailable ({@link DependencyUnavailableException}, naming the
  * breaker whose delay is the {@code Retry-After}). Callers answer it with a degraded answer or a 503. The fallback
- * cache and idempotency have answers of their own ({@code CacheBreaker}, {@code IdempotencyStore}).
+ * cache and idempotency have answers of their own ({@link #cacheGuard}, {@code IdempotencyStore}).
  */
 @ApplicationScoped
 public class Dependencies {
@@ -46,7 +49,7 @@ public class Dependencies {
         return unavailable(POSTGRES_WRITE, guarded.postgresWrite(write));
     }
 
-    /** A call to the journal of deferred writes (see {@code OperationJournal}). */
+    /** A call to the journal of deferred writes (see {@code DeferredWriteJournal}). */
     public <T> Uni<T> journal(Supplier<Uni<T>> call) {
         return unavailable(REDIS_OPERATIONS, guarded.redisOperations(call));
     }
@@ -62,6 +65,13 @@ public class Dependencies {
     /** Publishing to RabbitMQ and waiting for the broker's confirm. */
     public <T> Uni<T> publish(Supplier<Uni<T>> call) {
         return unavailable(RABBITMQ_PUBLISH, guarded.rabbitPublish(call));
+    }
+
+    /** The fallback cache's calls go through the redis-cache breaker; the cache answers their failures itself. */
+    @Produces
+    @Singleton
+    static CacheGuard cacheGuard(GuardedCalls guarded) {
+        return guarded::redisCache;
     }
 
     private static <T> Uni<T> unavailable(String breaker, Uni<T> call) {

@@ -98,7 +98,7 @@ public class GuardedCalls {
         return call.get();
     }
 
-    /** An operation-state call (a deferred write's pending state, or a poll of it): one Redis round trip. */
+    /** A journal call (a deferred write's pending state, or a poll of it): one Redis round trip. */
     @Timeout(TIMEOUT_MILLIS)
     @CircuitBreaker(requestVolumeThreshold = WINDOW, delay = DELAY, delayUnit = SECONDS, successThreshold = TRIALS)
     @CircuitBreakerName(REDIS_OPERATIONS)

@@ -9,7 +9,7 @@ import dev.resilient.shared.contract.TaskStatus;
 /**
  * The body of {@code POST /tasks}: a name, and optionally a status (default {@code pending}).
  *
- * <p>A class with setters rather than a record: Jackson sets only the fields a body contains, which is how an
+ * <p>A class with public fields rather than a record: Jackson sets only the fields a body contains, which is how an
  * explicit {@code null} (rejected, see StrictJsonCustomizer) is told apart from a field left out. A record's
  * constructor receives both as null.
  */
@@ -19,24 +19,8 @@ public final class CreateTaskRequest {
     @Schema(required = true, minLength = 1, maxLength = TaskName.MAX_LENGTH, examples = "Read a book")
     @NotNull(message = "is required")
     @TaskName
-    private String name;
+    public String name;
 
     @Schema(description = "Defaults to pending.")
-    private TaskStatus status;
-
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
-    public TaskStatus getStatus() {
-        return status;
-    }
-
-    public void setStatus(TaskStatus status) {
-        this.status = status;
-    }
+    public TaskStatus status;
 }

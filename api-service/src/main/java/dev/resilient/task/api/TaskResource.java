@@ -126,7 +126,7 @@ public class TaskResource {
     @APIResponse(responseCode = "415", description = "Body is not application/json.")
     public Uni<Response> create(
             @NotNull(message = "a JSON body is required") @Valid CreateTaskRequest body, UriInfo uri) {
-        return service.create(request.operationId(), request.taskId(), body.getName(), body.getStatus())
+        return service.create(request.operationId(), request.taskId(), body.name, body.status)
                 .map(outcome -> TaskResponses.written(outcome, uri.getPath()));
     }
 
@@ -205,8 +205,7 @@ public class TaskResource {
             @NotNull(message = "a JSON body is required") @Valid UpdateTaskRequest body,
             UriInfo uri) {
         var precondition = EntityTagHeaders.ifMatch(ifMatch);
-        return service.update(
-                        request.operationId(), UUID.fromString(id), body.getName(), body.getStatus(), precondition)
+        return service.update(request.operationId(), UUID.fromString(id), body.name, body.status, precondition)
                 .map(outcome -> TaskResponses.written(outcome, uri.getPath()));
     }
 

@@ -63,7 +63,7 @@ final class TaskResponses {
     /** A write's answer: the outcome of applying it now, or 202 with where to poll for it. */
     static Response written(WriteAnswer answer, String requestPath) {
         if (answer instanceof WriteAnswer.Deferred deferred) {
-            var location = OperationResource.locationOf(deferred.operationId());
+            var location = DeferredWriteResource.locationOf(deferred.operationId());
             return Response.accepted(new DeferredResponse(
                             deferred.operationId(), "pending", location, deferred.pollAfterSeconds()))
                     .header(HttpHeaders.LOCATION, location)

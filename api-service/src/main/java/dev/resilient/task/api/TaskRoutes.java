@@ -11,7 +11,7 @@ import dev.resilient.common.problem.AllowedMethods;
 @ApplicationScoped
 class TaskRoutes implements AllowedMethods {
 
-    private static final Pattern OPERATION = Pattern.compile(OperationResource.PATH + "/[^/]+/?");
+    private static final Pattern DEFERRED_WRITE = Pattern.compile(DeferredWriteResource.PATH + "/[^/]+/?");
     private static final Pattern ITEM = Pattern.compile(TaskResource.PATH + "/[^/]+/?");
     private static final Pattern COLLECTION = Pattern.compile(TaskResource.PATH + "/?");
 
@@ -20,7 +20,7 @@ class TaskRoutes implements AllowedMethods {
         if (COLLECTION.matcher(path).matches()) {
             return Optional.of("GET, POST, DELETE");
         }
-        if (OPERATION.matcher(path).matches()) {
+        if (DEFERRED_WRITE.matcher(path).matches()) {
             return Optional.of("GET");
         }
         if (ITEM.matcher(path).matches()) {

@@ -17,7 +17,7 @@ import dev.resilient.shared.contract.TaskStatus;
 
 /**
  * The body of {@code PUT /tasks/{id}}: a partial update; a field left out keeps its value, an explicit null is
- * rejected. A class with setters for the reason given on {@link CreateTaskRequest}.
+ * rejected. A class with public fields for the reason given on {@link CreateTaskRequest}.
  */
 @Schema(name = "UpdateTaskRequest", description = "The fields to change, at least one. Any other field is rejected.")
 @UpdateTaskRequest.ChangesSomething
@@ -25,25 +25,9 @@ public final class UpdateTaskRequest {
 
     @Schema(minLength = 1, maxLength = TaskName.MAX_LENGTH, examples = "Read two books")
     @TaskName
-    private String name;
+    public String name;
 
-    private TaskStatus status;
-
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
-    public TaskStatus getStatus() {
-        return status;
-    }
-
-    public void setStatus(TaskStatus status) {
-        this.status = status;
-    }
+    public TaskStatus status;
 
     /** An update must name at least one field: an empty object is more likely a client bug than a wish. */
     @Constraint(validatedBy = ChangesSomething.Validator.class)

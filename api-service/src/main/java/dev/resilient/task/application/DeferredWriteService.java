@@ -11,21 +11,21 @@ import io.quarkus.logging.Log;
 
 import dev.resilient.common.resilience.Dependencies;
 import dev.resilient.shared.contract.DeferredTaskWrite;
-import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.DeferredWriteState;
 import dev.resilient.shared.contract.TaskWrite;
-import dev.resilient.shared.operations.OperationJournal;
+import dev.resilient.shared.deferred.DeferredWriteJournal;
+import dev.resilient.task.infrastructure.deferred.DeferredWritesConfig;
 import dev.resilient.task.infrastructure.messaging.DeferredWritePublisher;
-import dev.resilient.task.infrastructure.operations.OperationsConfig;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Defers a write PostgreSQL cannot take (docs/design.md section 5): records the operation as pending, publishes it
- * (persistent, confirmed) and only then answers 202. If the broker cannot confirm, the operation is withdrawn (state
- * removed, its place in its task's order given up, a late delivery dropped by the worker), so no client ever polls an
- * operation that nothing will complete, and the failure answers 503. So is a recording that failed in a way that may
+ * Defers a write PostgreSQL cannot take (docs/design.md section 5): records the deferred write as pending, publishes it
+ * (persistent, confirmed) and only then answers 202. If the broker cannot confirm, the deferred write is withdrawn (state
+ * removed, its place in its task's order given up, a late delivery dropped by the worker), so no client ever polls a
+ * deferred write that nothing will complete, and the failure answers 503. So is a recording that failed in a way that may
  * have reached Redis (a late answer): left in the order, a write nothing publishes would hold every later write to
  * its task back until the worker presumes it lost (minutes; found by the chaos suite, loadtest/).
  */
@@ -33,17 +33,17 @@ import io.smallrye.mutiny.Uni;
 public class DeferredWriteService {
 
     private final Dependencies dependencies;
-    private final OperationJournal journal;
+    private final DeferredWriteJournal journal;
     private final DeferredWritePublisher publisher;
-    private final OperationsConfig config;
+    private final DeferredWritesConfig config;
     private final Clock clock;
     private final Counter enqueued;
 
     public DeferredWriteService(
             Dependencies dependencies,
-            OperationJournal journal,
+            DeferredWriteJournal journal,
             DeferredWritePublisher publisher,
-            OperationsConfig config,
+            DeferredWritesConfig config,
             Clock clock,
             MeterRegistry registry) {
         this.dependencies = dependencies;
@@ -56,7 +56,7 @@ public class DeferredWriteService {
                 .register(registry);
     }
 
-    /** Whether writes are deferred at all (see {@link OperationsConfig#deferWrites()}). */
+    /** Whether writes are deferred at all (see {@link DeferredWritesConfig#deferWrites()}). */
     public boolean enabled() {
         return config.deferWrites();
     }
@@ -69,7 +69,7 @@ public class DeferredWriteService {
         var now = clock.instant();
         var publication = UUID.randomUUID();
         return dependencies
-                .journal(() -> journal.defer(OperationState.pending(operationId, now), write, publication))
+                .journal(() -> journal.defer(DeferredWriteState.pending(operationId, now), write, publication))
                 .onFailure(DeferredWriteService::mayHaveReachedRedis)
                 .call(() -> withdraw(operationId, publication, write))
                 .chain(place -> publisher
@@ -100,17 +100,17 @@ public class DeferredWriteService {
 
     /**
      * The write's place in the order of accepted writes, and whether it must be deferred even though PostgreSQL may
-     * take it: deferred writes it would overtake are still queued (see {@code OperationJournal}). Where deferral is off
+     * take it: deferred writes it would overtake are still queued (see {@code DeferredWriteJournal}). Where deferral is off
      * nothing is ever queued, so nothing needs an order: never queued, place 0.
      */
-    public Uni<OperationJournal.Admission> admit(TaskWrite write) {
+    public Uni<DeferredWriteJournal.Admission> admit(TaskWrite write) {
         return config.deferWrites()
                 ? dependencies.journal(() -> journal.admit(write))
-                : Uni.createFrom().item(new OperationJournal.Admission(false, 0));
+                : Uni.createFrom().item(new DeferredWriteJournal.Admission(false, 0));
     }
 
-    /** The state of an operation, or null when it is unknown or expired. */
-    public Uni<OperationState> find(UUID operationId) {
+    /** The state of a deferred write, or null when it is unknown or expired. */
+    public Uni<DeferredWriteState> find(UUID operationId) {
         return dependencies.journal(() -> journal.find(operationId));
     }
 }

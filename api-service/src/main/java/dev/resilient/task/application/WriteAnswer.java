@@ -10,6 +10,6 @@ public sealed interface WriteAnswer {
     /** Applied synchronously; the outcome is the answer. */
     record Applied(WriteOutcome outcome) implements WriteAnswer {}
 
-    /** Accepted for later (202): the client polls the operation. */
+    /** Accepted for later (202): the client polls the deferred write's state. */
     record Deferred(UUID operationId, int pollAfterSeconds) implements WriteAnswer {}
 }

@@ -121,7 +121,7 @@ record Expectation(String claim, Check check) {
     static Expectation workerOutcome(String why, String... outcomes) {
         var named = String.join(" or ", outcomes);
         return new Expectation("some deferred writes ended " + named + " (" + why + ")", run -> {
-            var sample = "tasks_worker_operations_total";
+            var sample = "tasks_worker_deferred_writes_total";
             var before = run.scrape("worker", "before").sumBy(sample, "outcome");
             var after = run.scrape("worker", "after").sumBy(sample, "outcome");
             long total = 0;

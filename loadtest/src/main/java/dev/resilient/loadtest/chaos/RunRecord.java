@@ -95,7 +95,7 @@ final class RunRecord {
         return requests(request -> request.within(faultStartMs(), faultEndMs()) && matching.test(request));
     }
 
-    /** What the API reported, after the run, of the deferred writes whose clients gave up polling (OperationsCheck). */
+    /** What the API reported, after the run, of the deferred writes whose clients gave up polling (DeferredWritesCheck). */
     int operations(String outcome) {
         return Integer.parseInt(operations.getProperty("operations." + outcome, "0"));
     }

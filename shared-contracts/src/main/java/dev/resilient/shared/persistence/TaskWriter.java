@@ -142,7 +142,7 @@ public class TaskWriter {
     }
 
     /**
-     * Applies a deferred write exactly once in effect: the operation is recorded in the same transaction as the
+     * Applies a deferred write exactly once in effect: its operation id is recorded in the same transaction as the
      * change, so a redelivered or duplicated message finds the record, changes nothing and answers the first outcome.
      * If two deliveries race, the second insert of the record violates its primary key and rolls back that
      * transaction, change included; the caller treats that as transient, and the retry finds the record.

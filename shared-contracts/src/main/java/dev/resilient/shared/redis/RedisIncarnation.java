@@ -25,7 +25,7 @@ import io.vertx.mutiny.core.Vertx;
  *
  * <p>What depends on it: the fallback cache forgets which copies it believes stored, so the next read of each task
  * stores it again. The journal and idempotency need no warning: a write Redis forgot is kept in order by PostgreSQL
- * (see {@code OperationJournal}), and a resend answers what its first attempt committed (see {@code TaskWriter}).
+ * (see {@code DeferredWriteJournal}), and a resend answers what its first attempt committed (see {@code TaskWriter}).
  */
 @ApplicationScoped
 public class RedisIncarnation {

@@ -52,7 +52,7 @@ class DeferredTaskWriteJsonTest {
     @Test
     void aSupersededWriteFailsWithAConflictProblem() throws Exception {
         var task = new TaskResponse(UUID.randomUUID(), "n", TaskStatus.PENDING, AT, AT);
-        var superseded = OperationState.finished(
+        var superseded = DeferredWriteState.finished(
                 UUID.randomUUID(), new WriteOutcome.Superseded(task.id(), new TaskSnapshot(task, 4)), 1, AT);
 
         var state = json.readTree(json.writeValueAsString(superseded));
@@ -73,9 +73,9 @@ class DeferredTaskWriteJsonTest {
     @Test
     void aFinishedStateCarriesTheSynchronousAnswer() throws Exception {
         var task = new TaskResponse(UUID.randomUUID(), "n", TaskStatus.PENDING, AT, AT);
-        var created =
-                OperationState.finished(UUID.randomUUID(), new WriteOutcome.Created(new TaskSnapshot(task, 1)), 1, AT);
-        var failed = OperationState.finished(UUID.randomUUID(), new WriteOutcome.NotFound(task.id()), 2, AT);
+        var created = DeferredWriteState.finished(
+                UUID.randomUUID(), new WriteOutcome.Created(new TaskSnapshot(task, 1)), 1, AT);
+        var failed = DeferredWriteState.finished(UUID.randomUUID(), new WriteOutcome.NotFound(task.id()), 2, AT);
 
         var createdJson = json.readTree(json.writeValueAsString(created));
         var failedJson = json.readTree(json.writeValueAsString(failed));
@@ -85,7 +85,7 @@ class DeferredTaskWriteJsonTest {
         assertThat(createdJson.has("problem")).isFalse();
         assertThat(failedJson.get("status").asText()).isEqualTo("failed");
         assertThat(failedJson.get("problem").get("status").asInt()).isEqualTo(404);
-        assertThat(json.readValue(json.writeValueAsString(created), OperationState.class))
+        assertThat(json.readValue(json.writeValueAsString(created), DeferredWriteState.class))
                 .isEqualTo(created);
     }
 }

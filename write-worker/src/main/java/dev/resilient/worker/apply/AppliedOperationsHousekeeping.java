@@ -13,7 +13,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
-import dev.resilient.shared.operations.OperationJournalConfig;
+import dev.resilient.shared.deferred.DeferredWriteJournalConfig;
 import dev.resilient.worker.config.WorkerConfig;
 import dev.resilient.worker.resilience.WorkerGuards;
 
@@ -44,7 +44,7 @@ public class AppliedOperationsHousekeeping {
     private final Pool postgres;
     private final Vertx vertx;
     private final WorkerConfig config;
-    private final OperationJournalConfig journal;
+    private final DeferredWriteJournalConfig journal;
     private final CircuitBreakerMaintenance breakers;
     private final AtomicReference<Double> rows = new AtomicReference<>(Double.NaN);
     private final Counter purged;
@@ -54,7 +54,7 @@ public class AppliedOperationsHousekeeping {
             Pool postgres,
             Vertx vertx,
             WorkerConfig config,
-            OperationJournalConfig journal,
+            DeferredWriteJournalConfig journal,
             CircuitBreakerMaintenance breakers,
             MeterRegistry registry) {
         this.postgres = postgres;

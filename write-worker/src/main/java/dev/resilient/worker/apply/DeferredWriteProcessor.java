@@ -10,8 +10,8 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 import io.quarkus.logging.Log;
 
 import dev.resilient.shared.cache.TaskCacheService;
+import dev.resilient.shared.deferred.DeferredWriteJournal;
 import dev.resilient.shared.messaging.MessagingTopology;
-import dev.resilient.shared.operations.OperationJournal;
 import dev.resilient.shared.persistence.TaskWriter;
 import dev.resilient.worker.messaging.WaitQueues;
 import dev.resilient.worker.resilience.WorkerGuards;
@@ -38,7 +38,7 @@ public class DeferredWriteProcessor {
     private final DeferredWriteRules rules;
     private final ObjectMapper json;
     private final MessagingTopology topology;
-    private final OperationJournal journal;
+    private final DeferredWriteJournal journal;
     private final WriteBatcher batcher;
     private final TaskCacheService cache;
     private final WaitQueues queues;
@@ -49,7 +49,7 @@ public class DeferredWriteProcessor {
             DeferredWriteRules rules,
             ObjectMapper json,
             MessagingTopology topology,
-            OperationJournal journal,
+            DeferredWriteJournal journal,
             WriteBatcher batcher,
             TaskCacheService cache,
             WaitQueues queues,
@@ -101,7 +101,7 @@ public class DeferredWriteProcessor {
             return handOn(message, queues.hold(message, hold.holds(), hold.delay()), Outcome.HELD);
         }
         if (decision instanceof Decision.Drop) {
-            Log.infof("Operation %s was cancelled by the API; dropped", delivery.operationId());
+            Log.infof("Deferred write %s was cancelled by the API; dropped", delivery.operationId());
             return ack(message, Outcome.DISCARDED);
         }
         if (decision instanceof Decision.Expire expire) {
@@ -141,7 +141,7 @@ public class DeferredWriteProcessor {
         var deferred = delivery.deferred();
         if (ask.giveUpWaiting()) {
             Log.warnf(
-                    "Operation %s waited %d times for an older write to its task; presuming that write lost",
+                    "Deferred write %s waited %d times for an older write to its task; presuming that write lost",
                     delivery.operationId(), delivery.holds());
         }
         return guards.redis(() ->
@@ -183,7 +183,7 @@ public class DeferredWriteProcessor {
 
     private Uni<Void> expire(Message<byte[]> message, Delivery delivery, Decision.Expire expire) {
         Log.warnf(
-                "Operation %s was accepted at %s, longer ago than the horizon: not applied",
+                "Deferred write %s was accepted at %s, longer ago than the horizon: not applied",
                 delivery.operationId(), delivery.deferred().acceptedAt());
         var write = delivery.deferred().write();
         return handOn(message, guards.redis(() -> journal.expire(expire.expired(), write)), Outcome.EXPIRED);
@@ -191,7 +191,7 @@ public class DeferredWriteProcessor {
 
     private Uni<Void> retry(Message<byte[]> message, Delivery delivery, Decision.Retry retry) {
         Log.warnf(
-                "Operation %s failed (%s); retry %d in %d ms",
+                "Deferred write %s failed (%s); retry %d in %d ms",
                 delivery.operationId(),
                 retry.reason().toString(),
                 retry.retry(),
@@ -207,7 +207,7 @@ public class DeferredWriteProcessor {
     private Uni<Void> giveUp(Message<byte[]> message, Delivery delivery, Decision.GiveUp giveUp) {
         var attempt = giveUp.failed().attempts();
         Log.errorf(
-                "Operation %s failed %d times (%s); moved to the dead-letter queue",
+                "Deferred write %s failed %d times (%s); moved to the dead-letter queue",
                 delivery.operationId(), attempt, giveUp.reason());
         var write = delivery.deferred().write();
         var handedOn = queues.deadLetter(message, giveUp.reason().toString())

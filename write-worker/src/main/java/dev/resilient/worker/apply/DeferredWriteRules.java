@@ -5,12 +5,12 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.function.DoubleSupplier;
 
-import dev.resilient.shared.contract.OperationState;
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.contract.WriteOutcome;
-import dev.resilient.shared.operations.OperationJournal.Turn;
+import dev.resilient.shared.deferred.DeferredWriteJournal.Turn;
 import dev.resilient.shared.persistence.TaskWriter;
 import dev.resilient.worker.config.WorkerConfig;
 import dev.resilient.worker.resilience.ApplyFailure;
@@ -69,7 +69,7 @@ public final class DeferredWriteRules {
         }
         var acceptedAt = delivery.deferred().acceptedAt();
         if (acceptedAt != null && acceptedAt.plus(limits.horizon()).isBefore(now)) {
-            var expired = new OperationState(
+            var expired = new DeferredWriteState(
                     delivery.operationId(),
                     Status.FAILED,
                     410,
@@ -79,7 +79,7 @@ public final class DeferredWriteRules {
                     now);
             return new Decision.Expire(expired);
         }
-        var inProgress = new OperationState(
+        var inProgress = new DeferredWriteState(
                 delivery.operationId(), Status.IN_PROGRESS, null, null, null, delivery.attempt(), now);
         return new Decision.AskTurn(inProgress, delivery.holds() >= limits.maxHolds());
     }
@@ -98,7 +98,7 @@ public final class DeferredWriteRules {
 
     /** PostgreSQL committed it, or answered a business outcome: final either way. */
     public Decision onApplied(Delivery delivery, WriteOutcome outcome, Instant now) {
-        var last = OperationState.finished(delivery.operationId(), outcome, delivery.attempt(), now);
+        var last = DeferredWriteState.finished(delivery.operationId(), outcome, delivery.attempt(), now);
         Outcome counted;
         if (outcome instanceof WriteOutcome.Superseded) {
             counted = Outcome.SUPERSEDED;
@@ -130,7 +130,7 @@ public final class DeferredWriteRules {
 
     /**
      * A failure the worker did not foresee (a bug, a state it cannot read): requeued a few times, in case it passes;
-     * then the operation ends failed, its state stored before the message goes to the dead-letter queue, so a client
+     * then the deferred write ends failed, its state stored before the message goes to the dead-letter queue, so a client
      * polling it learns the outcome. The work queue's delivery limit is the broker's backstop beyond that.
      */
     public Decision onUnexpected(Delivery delivery, Throwable failure, Instant now) {
@@ -149,7 +149,7 @@ public final class DeferredWriteRules {
         if (delivery.retries() < limits.retries()) {
             var next = delivery.retries() + 1;
             var delay = limits.backoff().before(next, random.getAsDouble());
-            var pending = new OperationState(delivery.operationId(), Status.PENDING, null, null, null, next, now);
+            var pending = new DeferredWriteState(delivery.operationId(), Status.PENDING, null, null, null, next, now);
             return new Decision.Retry(next, delay, pending, failure);
         }
         var attempt = delivery.attempt();
@@ -157,7 +157,7 @@ public final class DeferredWriteRules {
                 503,
                 "Service Unavailable",
                 "The write could not be applied after " + attempt + " attempts; it is in the dead-letter queue.");
-        var failed = new OperationState(delivery.operationId(), Status.FAILED, 503, null, problem, attempt, now);
+        var failed = new DeferredWriteState(delivery.operationId(), Status.FAILED, 503, null, problem, attempt, now);
         return new Decision.GiveUp(failed, failure);
     }
 
@@ -182,8 +182,8 @@ public final class DeferredWriteRules {
         return new Decision.DeadLetter(failed, write, failure, attempt);
     }
 
-    private static OperationState internalError(UUID id, String detail, int attempt, Instant now) {
+    private static DeferredWriteState internalError(UUID id, String detail, int attempt, Instant now) {
         var problem = Problem.of(500, "Internal Server Error", detail);
-        return new OperationState(id, Status.FAILED, 500, null, problem, attempt, now);
+        return new DeferredWriteState(id, Status.FAILED, 500, null, problem, attempt, now);
     }
 }

@@ -2,7 +2,7 @@ package dev.resilient.worker.apply;
 
 import java.util.Locale;
 
-/** What became of a delivered write, as {@code tasks_worker_operations_total{outcome}} counts it. */
+/** What became of a delivered write, as {@code tasks_worker_deferred_writes_total{outcome}} counts it. */
 public enum Outcome {
     COMPLETED,
     FAILED,

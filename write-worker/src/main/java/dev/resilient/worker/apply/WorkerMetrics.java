@@ -15,7 +15,7 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The worker's own metrics (docs/operations.md reads them, and the alert rules and dashboards in observability/):
- * {@code tasks_worker_operations_total{outcome}}, {@code tasks_worker_processing_seconds},
+ * {@code tasks_worker_deferred_writes_total{outcome}}, {@code tasks_worker_processing_seconds},
  * {@code tasks_worker_attempts} and {@code tasks_worker_batch_size}.
  */
 @ApplicationScoped
@@ -25,7 +25,7 @@ public class WorkerMetrics {
     private final Timer processing;
     private final DistributionSummary attempts;
     private final DistributionSummary batchSizes;
-    private final Map<Outcome, Counter> operations = new ConcurrentHashMap<>();
+    private final Map<Outcome, Counter> outcomes = new ConcurrentHashMap<>();
 
     public WorkerMetrics(MeterRegistry registry, MessagingConfig messaging) {
         this.registry = registry;
@@ -57,8 +57,7 @@ public class WorkerMetrics {
 
     /** One delivery more that ended this way. */
     public void count(Outcome outcome) {
-        operations
-                .computeIfAbsent(outcome, name -> Counter.builder("tasks.worker.operations")
+        outcomes.computeIfAbsent(outcome, name -> Counter.builder("tasks.worker.deferred.writes")
                         .description("Deferred writes handled by the worker, by what became of them")
                         .tag("outcome", name.tag())
                         .register(registry))

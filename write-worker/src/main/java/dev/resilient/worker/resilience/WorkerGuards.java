@@ -6,9 +6,13 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
+
+import dev.resilient.shared.cache.CacheGuard;
 
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.mutiny.Uni;
@@ -61,7 +65,7 @@ public class WorkerGuards {
     }
 
     /**
-     * One call to the operation journal (a Lua script or a SET). No user waits on the worker, so the bound is loose:
+     * One call to the deferred-write journal (a Lua script or a SET). No user waits on the worker, so the bound is loose:
      * when a paused backlog resumes, hundreds of writes ask for their turn at once, and a tighter bound (500 ms) let
      * that burst alone trip the breaker and requeue the writes in hand.
      */
@@ -70,5 +74,12 @@ public class WorkerGuards {
     @CircuitBreakerName(REDIS)
     public <T> Uni<T> redis(Supplier<Uni<T>> call) {
         return call.get();
+    }
+
+    /** The fallback cache's refreshes after an applied write go through the Redis breaker. */
+    @Produces
+    @Singleton
+    static CacheGuard cacheGuard(WorkerGuards guards) {
+        return guards::redis;
     }
 }

@@ -22,14 +22,14 @@ import org.junit.jupiter.api.Test;
 import dev.resilient.shared.cache.TaskCacheConfig;
 import dev.resilient.shared.cache.TaskCacheService;
 import dev.resilient.shared.contract.DeferredTaskWrite;
-import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.DeferredWriteState;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.contract.WriteOutcome;
+import dev.resilient.shared.deferred.DeferredWriteJournal;
+import dev.resilient.shared.deferred.DeferredWriteJournal.Turn;
 import dev.resilient.shared.messaging.MessagingConfig;
 import dev.resilient.shared.messaging.MessagingTopology;
-import dev.resilient.shared.operations.OperationJournal;
-import dev.resilient.shared.operations.OperationJournal.Turn;
 import dev.resilient.shared.persistence.TaskWriter;
 import dev.resilient.worker.config.WorkerConfig;
 import dev.resilient.worker.messaging.WaitQueues;
@@ -196,8 +196,9 @@ class DeferredWriteProcessorTest {
     }
 
     private double counted(String outcome) {
-        var counter =
-                registry.find("tasks.worker.operations").tag("outcome", outcome).counter();
+        var counter = registry.find("tasks.worker.deferred.writes")
+                .tag("outcome", outcome)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -267,25 +268,26 @@ class DeferredWriteProcessorTest {
             };
         }
 
-        OperationJournal journal(ObjectMapper json) {
-            return new OperationJournal(null, null, json) {
+        DeferredWriteJournal journal(ObjectMapper json) {
+            return new DeferredWriteJournal(null, null, json) {
                 @Override
-                public Uni<Turn> begin(OperationState inProgress, TaskWrite write, UUID publicationId, boolean giveUp) {
+                public Uni<Turn> begin(
+                        DeferredWriteState inProgress, TaskWrite write, UUID publicationId, boolean giveUp) {
                     return step("begin", beginFailure).replaceWith(turn);
                 }
 
                 @Override
-                public Uni<Void> save(OperationState state) {
+                public Uni<Void> save(DeferredWriteState state) {
                     return step("save " + state.status(), null);
                 }
 
                 @Override
-                public Uni<Void> finish(OperationState last, TaskWrite write) {
+                public Uni<Void> finish(DeferredWriteState last, TaskWrite write) {
                     return step("finish " + last.status(), finishFailure);
                 }
 
                 @Override
-                public Uni<Void> expire(OperationState expired, TaskWrite write) {
+                public Uni<Void> expire(DeferredWriteState expired, TaskWrite write) {
                     return step("expire " + expired.status(), null);
                 }
             };

@@ -11,13 +11,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.resilient.shared.contract.DeferredTaskWrite;
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 import dev.resilient.shared.contract.TaskResponse;
 import dev.resilient.shared.contract.TaskSnapshot;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.shared.contract.WriteOutcome;
-import dev.resilient.shared.operations.OperationJournal.Turn;
+import dev.resilient.shared.deferred.DeferredWriteJournal.Turn;
 import dev.resilient.shared.persistence.TaskWriter;
 
 import io.vertx.pgclient.PgException;

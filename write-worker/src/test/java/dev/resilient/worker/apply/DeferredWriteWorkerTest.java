@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.testsupport.PrometheusText;
@@ -88,7 +88,8 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
         assertThat(awaitFinal(delete.operationId()).resultStatus()).isEqualTo(204);
         assertThat(rows.nameAndVersion(create.taskId())).isNull();
         assertThat(rows.appliedOperations()).isEqualTo(3);
-        assertThat(metric("tasks_worker_operations_total{outcome=\"held\"}")).isPositive();
+        assertThat(metric("tasks_worker_deferred_writes_total{outcome=\"held\"}"))
+                .isPositive();
     }
 
     @Test
@@ -150,7 +151,7 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
         await().atMost(Duration.ofSeconds(10)).until(() -> broker.ready(Broker.TOPOLOGY.workQueue()) == 0);
         assertThat(state(operation.operationId())).isNull();
         assertThat(rows.nameAndVersion(create.taskId())).isNull();
-        assertThat(metric("tasks_worker_operations_total{outcome=\"discarded\"}"))
+        assertThat(metric("tasks_worker_deferred_writes_total{outcome=\"discarded\"}"))
                 .isPositive();
     }
 
@@ -159,7 +160,7 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
         // A create without a name: refused (NOT NULL), which is about the write, not an outage.
         var refused = new TaskWrite.CreateTask(UUID.randomUUID(), null, TaskStatus.PENDING, Instant.now());
         var operation = deferAndPublish(refused);
-        var retriedBefore = metric("tasks_worker_operations_total{outcome=\"retried\"}");
+        var retriedBefore = metric("tasks_worker_deferred_writes_total{outcome=\"retried\"}");
 
         var state = awaitFinal(operation.operationId());
 
@@ -173,9 +174,9 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
         assertThat(dead.getProps().getDeliveryMode()).isEqualTo(2);
         assertThat(dead.getProps().getHeaders().get(WaitQueues.REASON_HEADER).toString())
                 .contains("not-null property");
-        assertThat(metric("tasks_worker_operations_total{outcome=\"retried\"}") - retriedBefore)
+        assertThat(metric("tasks_worker_deferred_writes_total{outcome=\"retried\"}") - retriedBefore)
                 .isEqualTo(3);
-        assertThat(metric("tasks_worker_operations_total{outcome=\"dead_lettered\"}"))
+        assertThat(metric("tasks_worker_deferred_writes_total{outcome=\"dead_lettered\"}"))
                 .isPositive();
         assertThat(rows.tasks()).isZero();
         assertThat(breakers.currentState(dev.resilient.worker.resilience.WorkerGuards.POSTGRES)
@@ -240,7 +241,7 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
     @Test
     void anUnreadableMessageGoesToTheDeadLetterQueueAndItsOperationFails() {
         var id = UUID.randomUUID();
-        journal.save(new dev.resilient.shared.contract.OperationState(
+        journal.save(new dev.resilient.shared.contract.DeferredWriteState(
                         id, Status.PENDING, null, null, null, 0, Instant.now()))
                 .await()
                 .atMost(Duration.ofSeconds(5));
@@ -264,7 +265,7 @@ class DeferredWriteWorkerTest extends WorkerTestBase {
         var operation = deferAndPublish(create("counted"));
         awaitFinal(operation.operationId());
 
-        assertThat(metric("tasks_worker_operations_total{outcome=\"completed\"}"))
+        assertThat(metric("tasks_worker_deferred_writes_total{outcome=\"completed\"}"))
                 .isPositive();
         assertThat(metric("tasks_worker_processing_seconds_count")).isPositive();
         assertThat(metric("tasks_worker_attempts_count")).isPositive();

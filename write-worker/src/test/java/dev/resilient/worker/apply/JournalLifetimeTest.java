@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.shared.contract.DeferredTaskWrite;
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.testsupport.PrometheusText;
 import dev.resilient.worker.testing.WorkerTestBase;
@@ -61,7 +61,7 @@ class JournalLifetimeTest extends WorkerTestBase {
                 Instant.now().minus(HORIZON).minusSeconds(60),
                 deferred.place(),
                 deferred.publicationId());
-        var expiredBefore = metric("tasks_worker_operations_total{outcome=\"expired\"}");
+        var expiredBefore = metric("tasks_worker_deferred_writes_total{outcome=\"expired\"}");
 
         broker.publish(late);
 
@@ -71,7 +71,8 @@ class JournalLifetimeTest extends WorkerTestBase {
         assertThat(state.problem().type()).isEqualTo(Problem.EXPIRED);
         assertThat(state.problem().detail()).contains("24h");
         assertThat(rows.nameAndVersion(create.taskId())).isNull();
-        assertThat(metric("tasks_worker_operations_total{outcome=\"expired\"}")).isEqualTo(expiredBefore + 1);
+        assertThat(metric("tasks_worker_deferred_writes_total{outcome=\"expired\"}"))
+                .isEqualTo(expiredBefore + 1);
         // The next write to its task is not held behind it: it runs, and finds no task.
         var next = deferAndPublish(rename(create.taskId(), "after the expired create"));
         assertThat(awaitFinal(next.operationId()).resultStatus()).isEqualTo(404);

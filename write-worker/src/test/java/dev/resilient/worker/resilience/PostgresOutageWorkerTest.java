@@ -17,7 +17,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.shared.contract.DeferredTaskWrite;
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 import dev.resilient.testsupport.PrometheusText;
 import dev.resilient.worker.testing.Broker;
 import dev.resilient.worker.testing.ProxiedPostgres;
@@ -65,7 +65,7 @@ class PostgresOutageWorkerTest extends WorkerTestBase {
                         && operations.stream()
                                 .noneMatch(operation ->
                                         state(operation.operationId()).status().isFinal()));
-        assertThat(metric("tasks_worker_operations_total{outcome=\"postponed\"}"))
+        assertThat(metric("tasks_worker_deferred_writes_total{outcome=\"postponed\"}"))
                 .isPositive();
 
         ProxiedPostgres.postgres().pass();
@@ -76,7 +76,8 @@ class PostgresOutageWorkerTest extends WorkerTestBase {
             assertThat(state.status()).isEqualTo(Status.COMPLETED);
             assertThat(state.attempts()).as("no retry used up by the outage").isOne();
         }
-        assertThat(metric("tasks_worker_operations_total{outcome=\"retried\"}")).isZero();
+        assertThat(metric("tasks_worker_deferred_writes_total{outcome=\"retried\"}"))
+                .isZero();
         assertThat(rows.tasks()).isEqualTo(30);
         assertThat(rows.appliedOperations()).isEqualTo(30);
         assertThat(broker.ready(Broker.TOPOLOGY.deadLetterQueue())).isZero();

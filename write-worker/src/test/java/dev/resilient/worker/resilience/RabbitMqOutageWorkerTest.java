@@ -17,7 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 import dev.resilient.worker.testing.ProxiedRabbitMq;
 import dev.resilient.worker.testing.WorkerTestBase;
 

@@ -17,7 +17,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.resilient.shared.contract.DeferredTaskWrite;
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 import dev.resilient.worker.testing.Broker;
 import dev.resilient.worker.testing.ProxiedPostgres;
 import dev.resilient.worker.testing.WorkerTestBase;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.testsupport.PrometheusText;
@@ -39,11 +39,11 @@ class WorkerMetricsTest extends WorkerTestBase {
         var samples = PrometheusText.samples(scrape);
 
         // Operations by what became of them.
-        assertThat(value(scrape, "tasks_worker_operations_total{outcome=\"completed\"}"))
+        assertThat(value(scrape, "tasks_worker_deferred_writes_total{outcome=\"completed\"}"))
                 .isGreaterThanOrEqualTo(1);
-        assertThat(value(scrape, "tasks_worker_operations_total{outcome=\"retried\"}"))
+        assertThat(value(scrape, "tasks_worker_deferred_writes_total{outcome=\"retried\"}"))
                 .isGreaterThanOrEqualTo(3);
-        assertThat(value(scrape, "tasks_worker_operations_total{outcome=\"dead_lettered\"}"))
+        assertThat(value(scrape, "tasks_worker_deferred_writes_total{outcome=\"dead_lettered\"}"))
                 .isGreaterThanOrEqualTo(1);
         // Attempts until final: one bucket per attempt, so "took more than one attempt" is a query.
         assertThat(value(scrape, "tasks_worker_attempts_bucket{le=\"1.0\"}")).isGreaterThanOrEqualTo(1);

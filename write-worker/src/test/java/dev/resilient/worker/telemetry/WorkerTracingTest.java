@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 import dev.resilient.shared.contract.TaskStatus;
 import dev.resilient.shared.contract.TaskWrite;
 import dev.resilient.worker.testing.WorkerTestBase;

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.BeforeEach;
 import io.quarkus.redis.datasource.RedisDataSource;
 
 import dev.resilient.shared.contract.DeferredTaskWrite;
-import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.DeferredWriteState;
 import dev.resilient.shared.contract.TaskWrite;
-import dev.resilient.shared.operations.OperationJournal;
+import dev.resilient.shared.deferred.DeferredWriteJournal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -30,7 +30,7 @@ public abstract class WorkerTestBase {
     protected static final String JOURNAL_PREFIX = "tasks-test-worker:operations:";
 
     @Inject
-    protected OperationJournal journal;
+    protected DeferredWriteJournal journal;
 
     @Inject
     protected Rows rows;
@@ -69,7 +69,7 @@ public abstract class WorkerTestBase {
         var operation = UUID.randomUUID();
         var publication = UUID.randomUUID();
         var acceptedAt = Instant.now();
-        var place = journal.defer(OperationState.pending(operation, acceptedAt), write, publication)
+        var place = journal.defer(DeferredWriteState.pending(operation, acceptedAt), write, publication)
                 .await()
                 .atMost(Duration.ofSeconds(5));
         return new DeferredTaskWrite(operation, write, acceptedAt, place, publication);
@@ -82,12 +82,12 @@ public abstract class WorkerTestBase {
         return deferred;
     }
 
-    protected OperationState state(UUID operationId) {
+    protected DeferredWriteState state(UUID operationId) {
         return journal.find(operationId).await().atMost(Duration.ofSeconds(5));
     }
 
     /** Waits until the operation is final, and returns its state. */
-    protected OperationState awaitFinal(UUID operationId) {
+    protected DeferredWriteState awaitFinal(UUID operationId) {
         return await().atMost(Duration.ofSeconds(20))
                 .until(
                         () -> state(operationId),

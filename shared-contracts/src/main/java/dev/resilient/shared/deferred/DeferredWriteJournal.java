@@ -1,4 +1,4 @@
-package dev.resilient.shared.operations;
+package dev.resilient.shared.deferred;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,7 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 
-import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.DeferredWriteState;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.shared.contract.TaskWrite;
 
@@ -29,7 +29,7 @@ import io.vertx.mutiny.redis.client.Response;
 /**
  * The journal of deferred writes in Redis, and the one place that keeps them in order (docs/design.md section 5).
  *
- * <p>Per operation: its state (what {@code GET /tasks/queued/{id}} answers), kept for {@code ttl}; a cancel mark per
+ * <p>Per deferred write: its state (what {@code GET /tasks/queued/{id}} answers), kept for {@code ttl}; a cancel mark per
  * publication the API could not confirm (a late delivery of that message must change nothing: the client was told
  * 503).
  *
@@ -48,7 +48,7 @@ import io.vertx.mutiny.redis.client.Response;
  * <p>Callers put their own circuit breaker around these calls; failures surface as they are.
  */
 @ApplicationScoped
-public class OperationJournal {
+public class DeferredWriteJournal {
 
     /** What the worker may do with a delivered write. */
     public enum Turn {
@@ -111,7 +111,7 @@ public class OperationJournal {
 
     /**
      * KEYS: state, cancel mark of the publication, own order set, delete-all set, all set. ARGV: id, in-progress state,
-     * ttl, give up. An operation the journal does not know (Redis lost it) goes: the write path still refuses to apply
+     * ttl, give up. A deferred write the journal does not know (Redis lost it) goes: the write path still refuses to apply
      * it over a newer write.
      */
     private static final String BEGIN =
@@ -164,11 +164,11 @@ public class OperationJournal {
             """;
 
     private final ReactiveRedisDataSource redis;
-    private final OperationJournalConfig config;
+    private final DeferredWriteJournalConfig config;
     private final ObjectMapper writer;
     private final ObjectMapper reader;
 
-    public OperationJournal(ReactiveRedisDataSource redis, OperationJournalConfig config, ObjectMapper json) {
+    public DeferredWriteJournal(ReactiveRedisDataSource redis, DeferredWriteJournalConfig config, ObjectMapper json) {
         this.redis = redis;
         this.config = config;
         this.writer = json;
@@ -209,7 +209,7 @@ public class OperationJournal {
      * Records a write as deferred: state {@code pending}, and a new place in the order of accepted writes and of its
      * task. Answers that place, or fails when this publication was withdrawn before its recording arrived.
      */
-    public Uni<Long> defer(OperationState pending, TaskWrite write, UUID publicationId) {
+    public Uni<Long> defer(DeferredWriteState pending, TaskWrite write, UUID publicationId) {
         var id = pending.id();
         return eval(
                         DEFER,
@@ -227,8 +227,8 @@ public class OperationJournal {
     }
 
     /**
-     * Withdraws a publication that could not be confirmed: the operation loses its state and its place in the order,
-     * and a late delivery of this publication is dropped. A resend of the operation publishes anew, under its own id.
+     * Withdraws a publication that could not be confirmed: the deferred write loses its state and its place in the order,
+     * and a late delivery of this publication is dropped. A resend of the write publishes anew, under its own id.
      */
     public Uni<Void> cancel(UUID id, UUID publicationId, TaskWrite write) {
         return eval(
@@ -244,7 +244,7 @@ public class OperationJournal {
      * {@code inProgress}. With {@code giveUp}, it stops waiting for older writes (presumed lost: their publisher died
      * between recording and publishing them) and removes them from the order.
      */
-    public Uni<Turn> begin(OperationState inProgress, TaskWrite write, UUID publicationId, boolean giveUp) {
+    public Uni<Turn> begin(DeferredWriteState inProgress, TaskWrite write, UUID publicationId, boolean giveUp) {
         var id = inProgress.id();
         return eval(
                         BEGIN,
@@ -257,13 +257,13 @@ public class OperationJournal {
     }
 
     /** Stores a state without touching the order (a write waiting for a retry, or one that could not be read). */
-    public Uni<Void> save(OperationState state) {
+    public Uni<Void> save(DeferredWriteState state) {
         return redis.execute("SET", stateKey(state.id()), write(state), "PX", ttlOf(state))
                 .replaceWithVoid();
     }
 
     /** Stores the final state and lets the next write to the same task go. */
-    public Uni<Void> finish(OperationState last, TaskWrite write) {
+    public Uni<Void> finish(DeferredWriteState last, TaskWrite write) {
         return finish(last, write, false);
     }
 
@@ -271,11 +271,11 @@ public class OperationJournal {
      * Ends a write that waited past the horizon: stores {@code expired} (unless an earlier delivery already made it
      * final) and lets the next write to the same task go.
      */
-    public Uni<Void> expire(OperationState expired, TaskWrite write) {
+    public Uni<Void> expire(DeferredWriteState expired, TaskWrite write) {
         return finish(expired, write, true);
     }
 
-    private Uni<Void> finish(OperationState last, TaskWrite write, boolean keepFinal) {
+    private Uni<Void> finish(DeferredWriteState last, TaskWrite write, boolean keepFinal) {
         var id = last.id();
         return eval(
                         FINISH,
@@ -293,13 +293,13 @@ public class OperationJournal {
     }
 
     /** The state of a write that waited past the horizon: failed, with an {@code expired} problem. */
-    public OperationState expiredState(UUID id, int attempts, Instant now) {
-        return new OperationState(
-                id, OperationState.Status.FAILED, 410, null, Problem.expired(config.horizon()), attempts, now);
+    public DeferredWriteState expiredState(UUID id, int attempts, Instant now) {
+        return new DeferredWriteState(
+                id, DeferredWriteState.Status.FAILED, 410, null, Problem.expired(config.horizon()), attempts, now);
     }
 
-    /** The state, or null when the operation is unknown or expired. */
-    public Uni<OperationState> find(UUID id) {
+    /** The state, or null when the deferred write is unknown or expired. */
+    public Uni<DeferredWriteState> find(UUID id) {
         return redis.execute("GET", stateKey(id)).map(reply -> reply == null ? null : read(reply.toString()));
     }
 
@@ -347,7 +347,7 @@ public class OperationJournal {
         return Long.toString(config.waitingTtl().toMillis());
     }
 
-    private String ttlOf(OperationState state) {
+    private String ttlOf(DeferredWriteState state) {
         return state.status().isFinal() ? ttl() : waitingTtl();
     }
 
@@ -383,19 +383,19 @@ public class OperationJournal {
         return config.keyPrefix() + "order:all";
     }
 
-    private String write(OperationState state) {
+    private String write(DeferredWriteState state) {
         try {
             return writer.writeValueAsString(state);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot write an operation state", e);
+            throw new IllegalStateException("Cannot write a deferred-write state", e);
         }
     }
 
-    private OperationState read(String value) {
+    private DeferredWriteState read(String value) {
         try {
-            return reader.readValue(value, OperationState.class);
+            return reader.readValue(value, DeferredWriteState.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Unreadable operation state", e);
+            throw new IllegalStateException("Unreadable deferred-write state", e);
         }
     }
 }

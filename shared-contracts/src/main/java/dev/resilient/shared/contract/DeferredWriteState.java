@@ -14,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param problem why it failed, once {@code failed}: the problem the API would have answered, or a dead-letter note
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record OperationState(
+public record DeferredWriteState(
         UUID id,
         Status status,
         Integer resultStatus,
@@ -39,30 +39,30 @@ public record OperationState(
         }
     }
 
-    public static OperationState pending(UUID id, Instant at) {
-        return new OperationState(id, Status.PENDING, null, null, null, 0, at);
+    public static DeferredWriteState pending(UUID id, Instant at) {
+        return new DeferredWriteState(id, Status.PENDING, null, null, null, 0, at);
     }
 
     /** The final state for an outcome: completed with its body, or failed with the problem a client would get. */
-    public static OperationState finished(UUID id, WriteOutcome outcome, int attempts, Instant at) {
+    public static DeferredWriteState finished(UUID id, WriteOutcome outcome, int attempts, Instant at) {
         if (outcome instanceof WriteOutcome.Created created) {
-            return new OperationState(
+            return new DeferredWriteState(
                     id, Status.COMPLETED, 201, created.snapshot().task(), null, attempts, at);
         }
         if (outcome instanceof WriteOutcome.Updated updated) {
-            return new OperationState(
+            return new DeferredWriteState(
                     id, Status.COMPLETED, 200, updated.snapshot().task(), null, attempts, at);
         }
         if (outcome instanceof WriteOutcome.Deleted) {
-            return new OperationState(id, Status.COMPLETED, 204, null, null, attempts, at);
+            return new DeferredWriteState(id, Status.COMPLETED, 204, null, null, attempts, at);
         }
         if (outcome instanceof WriteOutcome.NotFound notFound) {
-            return new OperationState(id, Status.FAILED, 404, null, notFound.problem(), attempts, at);
+            return new DeferredWriteState(id, Status.FAILED, 404, null, notFound.problem(), attempts, at);
         }
         if (outcome instanceof WriteOutcome.Superseded superseded) {
-            return new OperationState(id, Status.FAILED, 409, null, superseded.problem(), attempts, at);
+            return new DeferredWriteState(id, Status.FAILED, 409, null, superseded.problem(), attempts, at);
         }
         var failed = (WriteOutcome.PreconditionFailed) outcome;
-        return new OperationState(id, Status.FAILED, 412, null, failed.problem(), attempts, at);
+        return new DeferredWriteState(id, Status.FAILED, 412, null, failed.problem(), attempts, at);
     }
 }

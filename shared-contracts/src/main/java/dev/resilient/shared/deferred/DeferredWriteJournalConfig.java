@@ -1,4 +1,4 @@
-package dev.resilient.shared.operations;
+package dev.resilient.shared.deferred;
 
 import java.time.Duration;
 
@@ -7,7 +7,7 @@ import io.smallrye.config.WithDefault;
 
 /** Where deferred writes stand, in Redis (docs/design.md section 5); api-service and write-worker must agree on it. */
 @ConfigMapping(prefix = "tasks.journal")
-public interface OperationJournalConfig {
+public interface DeferredWriteJournalConfig {
 
     /**
      * How long a deferred write may wait to be applied, from the moment it was accepted. A write still queued past it

@@ -1,4 +1,4 @@
-package dev.resilient.shared.operations;
+package dev.resilient.shared.deferred;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,19 +9,19 @@ import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.DeferredWriteState;
 import dev.resilient.shared.contract.Problem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The journal's decisions that need no Redis: when a waiting write has expired, and what it then answers. */
 @Tag("unit")
-class OperationJournalHorizonTest {
+class DeferredWriteJournalHorizonTest {
 
     private static final Instant ACCEPTED = Instant.parse("2026-12-06T08:00:00Z");
     private static final Duration HORIZON = Duration.ofHours(2);
 
-    private final OperationJournal journal = new OperationJournal(null, config(HORIZON), new ObjectMapper());
+    private final DeferredWriteJournal journal = new DeferredWriteJournal(null, config(HORIZON), new ObjectMapper());
 
     @Test
     void aWriteExpiresOnlyOnceItHasWaitedLongerThanTheHorizon() {
@@ -44,7 +44,7 @@ class OperationJournalHorizonTest {
 
         var state = journal.expiredState(id, 4, now);
 
-        assertThat(state.status()).isEqualTo(OperationState.Status.FAILED);
+        assertThat(state.status()).isEqualTo(DeferredWriteState.Status.FAILED);
         assertThat(state.resultStatus()).isEqualTo(410);
         assertThat(state.problem()).isEqualTo(Problem.expired(HORIZON));
         assertThat(state.attempts()).isEqualTo(4);
@@ -57,8 +57,8 @@ class OperationJournalHorizonTest {
         assertThat(config(HORIZON).waitingTtl()).isEqualTo(HORIZON.plus(Duration.ofMinutes(30)));
     }
 
-    private static OperationJournalConfig config(Duration horizon) {
-        return new OperationJournalConfig() {
+    private static DeferredWriteJournalConfig config(Duration horizon) {
+        return new DeferredWriteJournalConfig() {
             @Override
             public Duration horizon() {
                 return horizon;

@@ -8,10 +8,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.resilient.shared.contract.OperationState.Status;
+import dev.resilient.shared.contract.DeferredWriteState.Status;
 
 @Tag("unit")
-class OperationStateTest {
+class DeferredWriteStateTest {
 
     private static final UUID OPERATION = UUID.fromString("3f0a3c1e-5a7b-4c1d-9e2f-0b1c2d3e4f50");
     private static final UUID TASK = UUID.fromString("7fbccabe-0635-450d-92db-d0fe4829759a");
@@ -21,7 +21,7 @@ class OperationStateTest {
 
     @Test
     void aNewOperationIsPendingWithNoAttemptsAndNoResult() {
-        var pending = OperationState.pending(OPERATION, AT);
+        var pending = DeferredWriteState.pending(OPERATION, AT);
 
         assertThat(pending.status()).isEqualTo(Status.PENDING);
         assertThat(pending.attempts()).isZero();
@@ -41,9 +41,9 @@ class OperationStateTest {
 
     @Test
     void appliedWritesCompleteWithWhatTheSynchronousCallWouldHaveAnswered() {
-        var created = OperationState.finished(OPERATION, new WriteOutcome.Created(SNAPSHOT), 2, AT);
-        var updated = OperationState.finished(OPERATION, new WriteOutcome.Updated(SNAPSHOT), 1, AT);
-        var deleted = OperationState.finished(OPERATION, new WriteOutcome.Deleted(), 1, AT);
+        var created = DeferredWriteState.finished(OPERATION, new WriteOutcome.Created(SNAPSHOT), 2, AT);
+        var updated = DeferredWriteState.finished(OPERATION, new WriteOutcome.Updated(SNAPSHOT), 1, AT);
+        var deleted = DeferredWriteState.finished(OPERATION, new WriteOutcome.Deleted(), 1, AT);
 
         assertThat(created.status()).isEqualTo(Status.COMPLETED);
         assertThat(created.resultStatus()).isEqualTo(201);
@@ -59,9 +59,9 @@ class OperationStateTest {
 
     @Test
     void businessRefusalsFailWithTheProblemTheApiWouldHaveAnswered() {
-        var notFound = OperationState.finished(OPERATION, new WriteOutcome.NotFound(TASK), 1, AT);
-        var superseded = OperationState.finished(OPERATION, new WriteOutcome.Superseded(TASK, SNAPSHOT), 1, AT);
-        var stale = OperationState.finished(OPERATION, new WriteOutcome.PreconditionFailed(TASK, SNAPSHOT), 1, AT);
+        var notFound = DeferredWriteState.finished(OPERATION, new WriteOutcome.NotFound(TASK), 1, AT);
+        var superseded = DeferredWriteState.finished(OPERATION, new WriteOutcome.Superseded(TASK, SNAPSHOT), 1, AT);
+        var stale = DeferredWriteState.finished(OPERATION, new WriteOutcome.PreconditionFailed(TASK, SNAPSHOT), 1, AT);
 
         assertThat(notFound.status()).isEqualTo(Status.FAILED);
         assertThat(notFound.resultStatus()).isEqualTo(404);

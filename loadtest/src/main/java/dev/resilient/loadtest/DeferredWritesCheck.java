@@ -16,20 +16,20 @@ import java.util.TreeMap;
  * operation id is in the ledger's {@code unknown.tsv}): each must have ended {@code completed} or {@code failed} on
  * the server, none still pending and none forgotten (404). Writes the counts to {@code operations.properties}.
  *
- * <p>Usage: {@code OperationsCheck <ledger dir> <base url>}.
+ * <p>Usage: {@code DeferredWritesCheck <ledger dir> <base url>}.
  */
-public final class OperationsCheck {
+public final class DeferredWritesCheck {
 
     /** The operation state's status field (the body is the API's small, flat JSON object). */
     private static final java.util.regex.Pattern STATUS = java.util.regex.Pattern.compile("\"status\"\\s*:\\s*\"([a-z_]+)\"");
 
     private static final java.util.Set<String> FINAL = java.util.Set.of("completed", "failed");
 
-    private OperationsCheck() {}
+    private DeferredWritesCheck() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
-            System.err.println("usage: OperationsCheck <ledger dir> <base url>");
+            System.err.println("usage: DeferredWritesCheck <ledger dir> <base url>");
             System.exit(2);
         }
         var ledger = Path.of(args[0]);
@@ -58,7 +58,7 @@ public final class OperationsCheck {
         var properties = new Properties();
         counts.forEach((key, count) -> properties.setProperty(key, Integer.toString(count)));
         try (var writer = Files.newBufferedWriter(ledger.resolve("operations.properties"))) {
-            properties.store(writer, "OperationsCheck");
+            properties.store(writer, "DeferredWritesCheck");
         }
         System.out.println("Operations given up by their clients, as the API reports them now: " + counts);
     }

@@ -22,25 +22,25 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.resilient.common.problem.ProblemResponses;
 import dev.resilient.common.security.Scopes;
-import dev.resilient.shared.contract.OperationState;
+import dev.resilient.shared.contract.DeferredWriteState;
 import dev.resilient.shared.contract.Problem;
 import dev.resilient.task.application.DeferredWriteService;
-import dev.resilient.task.infrastructure.operations.OperationsConfig;
+import dev.resilient.task.infrastructure.deferred.DeferredWritesConfig;
 
 import io.smallrye.mutiny.Uni;
 
 /** Where a deferred write stands: {@code GET /tasks/queued/{id}} (docs/design.md section 2). */
-@Path(OperationResource.PATH)
+@Path(DeferredWriteResource.PATH)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Tasks")
-public class OperationResource {
+public class DeferredWriteResource {
 
     static final String PATH = TaskResource.PATH + "/queued";
 
     private final DeferredWriteService deferred;
-    private final OperationsConfig config;
+    private final DeferredWritesConfig config;
 
-    public OperationResource(DeferredWriteService deferred, OperationsConfig config) {
+    public DeferredWriteResource(DeferredWriteService deferred, DeferredWritesConfig config) {
         this.deferred = deferred;
         this.config = config;
     }
@@ -55,11 +55,11 @@ public class OperationResource {
     @Operation(summary = "Poll a deferred write until it is completed (with the result) or failed (with the problem)")
     @APIResponse(
             responseCode = "200",
-            description = "The operation's state; Retry-After while it is not final.",
+            description = "The deferred write's state; Retry-After while it is not final.",
             headers = @Header(name = HttpHeaders.RETRY_AFTER, description = "Seconds until the next poll"),
-            content = @Content(schema = @Schema(implementation = OperationState.class)))
+            content = @Content(schema = @Schema(implementation = DeferredWriteState.class)))
     @APIResponse(responseCode = "400", description = "The id is not a UUID.")
-    @APIResponse(responseCode = "404", description = "Unknown or expired operation.")
+    @APIResponse(responseCode = "404", description = "Unknown or expired deferred write.")
     public Uni<Response> get(
             @PathParam("id") @Pattern(regexp = TaskResource.UUID_PATTERN, message = TaskResource.UUID_MESSAGE)
                     String id,
@@ -67,7 +67,8 @@ public class OperationResource {
         var operationId = UUID.fromString(id);
         return deferred.find(operationId).map(state -> {
             if (state == null) {
-                var problem = Problem.of(404, "Not Found", "Operation " + operationId + " is unknown or has expired.");
+                var problem =
+                        Problem.of(404, "Not Found", "Deferred write " + operationId + " is unknown or has expired.");
                 return ProblemResponses.of(problem, uri.getPath()).build();
             }
             var response = Response.ok(state).header(HttpHeaders.CACHE_CONTROL, "no-store");

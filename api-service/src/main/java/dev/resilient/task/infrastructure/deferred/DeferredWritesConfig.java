@@ -1,17 +1,17 @@
-package dev.resilient.task.infrastructure.operations;
+package dev.resilient.task.infrastructure.deferred;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Deferred writes, API side (docs/design.md section 5). Where operation states live and for how long is
+ * Deferred writes, API side (docs/design.md section 5). Where deferred-write states live and for how long is
  * {@code tasks.journal.*} (shared with the worker); the RabbitMQ names and the initial delay are
  * {@code tasks.messaging.*}.
  */
 @ConfigMapping(prefix = "tasks.operations")
-public interface OperationsConfig {
+public interface DeferredWritesConfig {
 
-    /** The {@code Retry-After} a 202 and a poll of an unfinished operation suggest, in seconds. */
+    /** The {@code Retry-After} a 202 and a poll of an unfinished deferred write suggest, in seconds. */
     @WithDefault("5")
     int pollAfterSeconds();
 

@@ -24,7 +24,7 @@ $(API_JAR) $(WORKER_JAR) &: $(SOURCES)
 	$(MVNW) $(MAVEN_ARGS) package -DskipTests
 	@touch $(API_JAR) $(WORKER_JAR)
 
-run: deps build ## Run api-service (:8080) and write-worker (:8081) in the foreground (REPLICAS=2: behind HAProxy); Ctrl-C stops both
+run: deps build ## Run api-service (:8080, management :9000) and write-worker (management :9001) in the foreground (REPLICAS=2: behind HAProxy); Ctrl-C stops both
 	@scripts/run.sh
 
 token: ## Print a bearer token for the local stack (SCOPE="tasks:read tasks:write", SUBJECT=local-user, TTL=3600 s)

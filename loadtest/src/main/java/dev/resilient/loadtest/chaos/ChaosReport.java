@@ -59,6 +59,11 @@ public final class ChaosReport {
         }
     }
 
+    /** A path as the summary file links it: relative to its folder, so no result names a machine's checkout. */
+    private static Path fromSummary(Path summary, Path target) {
+        return summary.toAbsolutePath().getParent().relativize(target.toAbsolutePath());
+    }
+
     /** Reports one run and checks its scenario's expectations; true when all of them held. */
     static boolean scenario(Scenario scenario, Path dir, Path summary, Path chartCopy) throws IOException {
         var run = RunRecord.read(dir);
@@ -76,8 +81,8 @@ public final class ChaosReport {
                 "%s, %d users for %d s; fault from %.0f s to %.0f s of the load (healed at %.0f s); chart: %s; "
                         + "Gatling report: %s%n%n",
                 WHEN.format(Instant.ofEpochMilli(run.loadStartMs())), run.users(), run.durationSeconds(), faultFrom,
-                faultTo, faultTo, chartCopy == null ? chart : summary.toAbsolutePath().getParent()
-                        .relativize(chartCopy.toAbsolutePath()), run.dir.resolve("gatling")));
+                faultTo, faultTo, chartCopy == null ? chart : fromSummary(summary, chartCopy),
+                fromSummary(summary, run.dir.resolve("gatling"))));
         out.append(requestTable(run));
         out.append('\n');
         var operations = Stats.of(run.requests(Expectation.kind(Request.OPERATION)));
